@@ -1,0 +1,560 @@
+"""Import a statute corpus (../shared/data/laws or a part of it) into the library.
+
+import_statutes(path) reads every Markdown file under path, joins the files of a law
+that is split by 编 (民法典), takes level, dates and superseded versions from the
+corpus index (db.sqlite3) when there is one, and writes each law, with all its
+versions, in its own transaction. It compares before it writes, so a second run over
+the same files changes nothing. A file that cannot be parsed is reported and skipped;
+nothing of it is written.
+"""
+
+import datetime
+import logging
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from .models import Law, Level, Provision, Status
+from .numerals import format_key, format_label, int_to_chinese
+from .parser import ParsedProvision, ParsedStatute, StatuteFormatError, parse_file, split_file_name
+
+logger = logging.getLogger(__name__)
+
+INDEX_FILE_NAME = "db.sqlite3"
+IGNORED_FILE_NAMES = {"SOURCE.md", "README.md"}
+NATIONAL_PREFIX = "中华人民共和国"
+# Folders of the corpus that name a branch of law (法律部门) rather than a level.
+BRANCH_FOLDERS = {"宪法", "宪法相关法", "民法商法", "行政法", "经济法", "社会法", "刑法", "诉讼与非诉讼程序法"}
+FOLDER_BRANCH = {"民法典": "民法商法"}
+FOLDER_LEVEL = {
+    "宪法": Level.CONSTITUTION,
+    "行政法规": Level.ADMINISTRATIVE_REGULATION,
+    "司法解释": Level.JUDICIAL_INTERPRETATION,
+    "部门规章": Level.DEPARTMENTAL_RULE,
+    "其他": Level.OTHER,
+}
+FINAL_PART = "附则"
+
+LAW_FIELDS = [
+    "short_title",
+    "level",
+    "category",
+    "status",
+    "is_current",
+    "effective_on",
+    "history",
+    "preamble",
+    "annex",
+    "notes",
+    "source",
+]
+PROVISION_FIELDS = ["text", "part", "subpart", "chapter", "section", "order", "is_repealed"]
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the command's summary and for tests."""
+
+    files: int = 0
+    laws_created: int = 0
+    laws_updated: int = 0
+    laws_unchanged: int = 0
+    provisions_created: int = 0
+    provisions_updated: int = 0
+    provisions_deleted: int = 0
+    provisions_unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file skipped, file kept)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def laws(self) -> int:
+        return self.laws_created + self.laws_updated + self.laws_unchanged
+
+    @property
+    def provisions(self) -> int:
+        return self.provisions_created + self.provisions_updated + self.provisions_unchanged
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.laws_created
+            or self.laws_updated
+            or self.provisions_created
+            or self.provisions_updated
+            or self.provisions_deleted
+        )
+
+
+@dataclass
+class IndexEntry:
+    """One row of the corpus index (db.sqlite3, table law)."""
+
+    name: str
+    level: str
+    folder: str
+    file_name: str
+    publish: datetime.date | None
+    valid_from: datetime.date | None
+    expired: bool
+
+
+@dataclass
+class LawDraft:
+    """A law version as the files say it should be, before it meets the database."""
+
+    title: str
+    promulgated_on: datetime.date | None
+    effective_on: datetime.date | None
+    level: str
+    category: str
+    expired: bool
+    history: list[str]
+    preamble: list[str]
+    annex: list[str]
+    notes: list[str]
+    provisions: list[ParsedProvision]
+    sources: list[str]
+    status: str = Status.IN_FORCE
+    is_current: bool = True
+
+    @property
+    def natural_key(self) -> tuple[str, datetime.date | None]:
+        return self.title, self.promulgated_on
+
+    def law_values(self) -> dict:
+        return {
+            "short_title": short_title(self.title),
+            "level": self.level,
+            "category": self.category,
+            "status": self.status,
+            "is_current": self.is_current,
+            "effective_on": self.effective_on,
+            "history": "\n".join(self.history),
+            "preamble": "\n".join(self.preamble),
+            "annex": "\n".join(self.annex),
+            "notes": "\n".join(self.notes),
+            "source": ", ".join(self.sources),
+        }
+
+
+def short_title(title: str) -> str:
+    """中华人民共和国民法典 → 民法典; other titles stay as they are."""
+    if title.startswith(NATIONAL_PREFIX) and len(title) > len(NATIONAL_PREFIX):
+        return title[len(NATIONAL_PREFIX) :]
+    return title
+
+
+# --- reading the corpus -------------------------------------------------------------
+
+
+def find_corpus_root(path: Path) -> Path:
+    """The folder that holds the corpus index, or the folder given (or the file's folder)."""
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents[:2]):
+        if (folder / INDEX_FILE_NAME).is_file():
+            return folder
+    return start
+
+
+def collect_files(folder: Path) -> list[Path]:
+    return sorted(
+        file
+        for file in folder.rglob("*.md")
+        if file.name not in IGNORED_FILE_NAMES
+        and not any(part.startswith(".") for part in file.relative_to(folder).parts)
+    )
+
+
+def read_index(root: Path, report: ImportReport) -> dict[str, list[IndexEntry]]:
+    """Rows of the corpus index by law name; empty when there is none or it cannot be read."""
+    index_path = root / INDEX_FILE_NAME
+    if not index_path.is_file():
+        return {}
+    try:
+        connection = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(
+                "SELECT law.name, law.level, category.folder, law.filename, law.publish, law.valid_from, "
+                "law.expired FROM law JOIN category ON category.id = law.category_id"
+            ).fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        report.warnings.append(f"{index_path}: the index cannot be read ({error}); dates come from the files")
+        return {}
+    by_name: dict[str, list[IndexEntry]] = defaultdict(list)
+    for name, level, folder, file_name, publish, valid_from, expired in rows:
+        entry = IndexEntry(
+            name=name or "",
+            level=level or "",
+            folder=folder or "",
+            file_name=file_name or "",
+            publish=parse_date(publish),
+            valid_from=parse_date(valid_from),
+            expired=bool(expired),
+        )
+        by_name[entry.name].append(entry)
+        if entry.file_name:
+            by_name[f"{entry.folder}/{entry.file_name}"].append(entry)
+    return by_name
+
+
+def parse_date(value) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def match_index(index: dict[str, list[IndexEntry]], relative: Path) -> IndexEntry | None:
+    """The index row of a file: by name and the date in its file name, then by folder."""
+    name, file_date = split_file_name(relative)
+    folder = relative.parent.as_posix()
+    candidates = index.get(name) or index.get(f"{folder}/{name}") or []
+    if file_date:
+        candidates = [entry for entry in candidates if entry.publish == file_date] or candidates
+    if len(candidates) > 1:
+        candidates = [entry for entry in candidates if entry.folder == folder] or candidates
+    if len(candidates) > 1:
+        # Prefer the row that knows more: a dated one over an undated twin.
+        candidates = sorted(candidates, key=lambda entry: (entry.publish is None, entry.valid_from is None))
+    return candidates[0] if candidates else None
+
+
+# --- from files to law versions -------------------------------------------------------
+
+
+def promulgation_date(statute: ParsedStatute, entry: IndexEntry | None) -> datetime.date | None:
+    """The date of this version: the index, then the file name, then the header's last event."""
+    if entry and entry.publish:
+        return entry.publish
+    if statute.file_date:
+        return statute.file_date
+    events = [day for day, event in statute.history_dates if not is_entry_into_force(event)]
+    return events[-1] if events else None
+
+
+def effective_date(
+    statute: ParsedStatute, entry: IndexEntry | None, promulgated_on: datetime.date | None
+) -> datetime.date | None:
+    """When this version took effect: the index, else a 施行 line of the header that is not older."""
+    if entry and entry.valid_from:
+        return entry.valid_from
+    for day, event in reversed(statute.history_dates):
+        if is_entry_into_force(event) and (promulgated_on is None or day >= promulgated_on):
+            return day
+    return None
+
+
+def is_entry_into_force(event: str) -> bool:
+    return event == "施行" or (event.endswith("施行") and "公布" not in event)
+
+
+def level_of(folder: str, entry: IndexEntry | None) -> str:
+    if entry and entry.level in Level.values:
+        return entry.level
+    return FOLDER_LEVEL.get(folder.split("/")[0], Level.LAW)
+
+
+def branch_of(folder: str) -> str:
+    top = folder.split("/")[0]
+    top = FOLDER_BRANCH.get(top, top)
+    return top if top in BRANCH_FOLDERS else ""
+
+
+def draft_from_file(statute: ParsedStatute, relative: Path, entry: IndexEntry | None) -> LawDraft:
+    folder = relative.parent.as_posix()
+    promulgated_on = promulgation_date(statute, entry)
+    return LawDraft(
+        title=statute.title,
+        promulgated_on=promulgated_on,
+        effective_on=effective_date(statute, entry, promulgated_on),
+        level=level_of(folder, entry),
+        category=branch_of(folder),
+        expired=bool(entry and entry.expired),
+        history=statute.history,
+        preamble=statute.preamble,
+        annex=statute.annex,
+        notes=statute.notes,
+        provisions=statute.provisions,
+        sources=[relative.as_posix()],
+    )
+
+
+def merge_parts(parts: list[tuple[ParsedStatute, LawDraft]]) -> LawDraft:
+    """Join the files of a law split by 编 into one law, the 编 in the order of their 条.
+
+    The files name their 编 plainly (总则, 物权编); the merged law numbers them as the
+    official text does (第一编 总则, 第二编 物权 …, 附则).
+    """
+    parts = sorted(parts, key=lambda pair: (pair[0].provisions[0].number if pair[0].provisions else 0))
+    merged = parts[0][1]
+    numbered = 0
+    provisions: list[ParsedProvision] = []
+    seen: dict[tuple[int, int], str] = {}
+    for statute, draft in parts:
+        part_name = statute.part_title
+        if part_name != FINAL_PART:
+            numbered += 1
+            part_name = f"第{int_to_chinese(numbered)}编 {part_name.removesuffix('编')}"
+        for provision in statute.provisions:
+            key = (provision.number, provision.suffix)
+            if key in seen:
+                raise StatuteFormatError(
+                    f"{provision.label} is in both {seen[key]} and {draft.sources[0]}", line=provision.line
+                )
+            seen[key] = draft.sources[0]
+            if provision.part == statute.part_title:
+                provision.part = part_name
+            provisions.append(provision)
+    return LawDraft(
+        title=merged.title,
+        promulgated_on=merged.promulgated_on,
+        effective_on=merged.effective_on,
+        level=merged.level,
+        category=merged.category,
+        expired=merged.expired,
+        history=merged.history,
+        preamble=[line for _, draft in parts for line in draft.preamble],
+        annex=[line for _, draft in parts for line in draft.annex],
+        notes=[line for _, draft in parts for line in draft.notes],
+        provisions=provisions,
+        sources=[source for _, draft in parts for source in draft.sources],
+    )
+
+
+def build_drafts(
+    files: Iterable[Path], root: Path, index: dict[str, list[IndexEntry]], report: ImportReport
+) -> list[LawDraft]:
+    """Parse the files and turn them into one draft per law version."""
+    groups: dict[tuple, list[tuple[ParsedStatute, LawDraft, IndexEntry | None]]] = defaultdict(list)
+    for path in files:
+        relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+        report.files += 1
+        try:
+            statute = parse_file(path)
+        except (StatuteFormatError, OSError) as error:
+            report.skipped.append((relative.as_posix(), str(error)))
+            continue
+        entry = match_index(index, relative)
+        draft = draft_from_file(statute, relative, entry)
+        groups[draft.natural_key].append((statute, draft, entry))
+
+    drafts = []
+    for members in groups.values():
+        split_in_parts = len(members) > 1 and all(statute.part_title for statute, _, _ in members)
+        if split_in_parts:
+            try:
+                drafts.append(merge_parts([(statute, draft) for statute, draft, _ in members]))
+            except StatuteFormatError as error:
+                for _, draft, _ in members:
+                    report.skipped.append((draft.sources[0], str(error)))
+            continue
+        kept = preferred_copy(members)
+        drafts.append(kept[1])
+        for statute, draft, _ in members:
+            if draft is not kept[1]:
+                report.duplicates.append((draft.sources[0], kept[1].sources[0]))
+    return drafts
+
+
+def preferred_copy(members):
+    """Of several files of the same version, the one in the folder the index names, else the first."""
+    for member in members:
+        _, draft, entry = member
+        if entry and Path(draft.sources[0]).parent.as_posix() == entry.folder:
+            return member
+    return members[0]
+
+
+def assign_versions(drafts: list[LawDraft], existing: list[Law], today: datetime.date) -> None:
+    """Mark the latest version of each title current, with its status; older ones 已修改."""
+    latest = {}
+    for version in (*drafts, *existing):
+        key = version.title
+        if key not in latest or date_rank(version.promulgated_on) > date_rank(latest[key]):
+            latest[key] = version.promulgated_on
+    for draft in drafts:
+        draft.is_current = draft.promulgated_on == latest[draft.title]
+        if not draft.is_current:
+            draft.status = Status.AMENDED
+        elif draft.expired:
+            draft.status = Status.REPEALED
+        elif draft.effective_on and draft.effective_on > today:
+            draft.status = Status.NOT_YET_IN_FORCE
+        else:
+            draft.status = Status.IN_FORCE
+
+
+def date_rank(day: datetime.date | None) -> datetime.date:
+    return day or datetime.date.min
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def import_statutes(
+    path: Path | str,
+    *,
+    today: datetime.date | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ImportReport:
+    """Import a corpus folder or a single file. Returns what was done."""
+    path = Path(path)
+    report = ImportReport()
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or folder: {path}")
+    today = today or timezone.localdate()
+    root = find_corpus_root(path)
+    files = with_sibling_parts(path) if path.is_file() else collect_files(path)
+    index = read_index(root, report)
+    drafts = build_drafts(files, root, index, report)
+
+    by_title: dict[str, list[LawDraft]] = defaultdict(list)
+    for draft in drafts:
+        by_title[draft.title].append(draft)
+    existing_by_title: dict[str, list[Law]] = defaultdict(list)
+    for law in Law.objects.all():
+        if law.title in by_title:
+            existing_by_title[law.title].append(law)
+
+    titles = sorted(by_title)
+    for done, title in enumerate(titles, start=1):
+        versions = sorted(by_title[title], key=lambda draft: date_rank(draft.promulgated_on))
+        existing = existing_by_title[title]
+        assign_versions(versions, existing, today)
+        try:
+            with transaction.atomic():
+                counts = write_law_versions(versions, existing)
+        except (IntegrityError, ProtectedError, DatabaseError) as error:
+            reason = describe_write_error(error)
+            for draft in versions:
+                for source in draft.sources:
+                    report.skipped.append((source, reason))
+        else:
+            for name, value in counts.items():
+                setattr(report, name, getattr(report, name) + value)
+        if progress:
+            progress(done, len(titles), title)
+    return report
+
+
+def with_sibling_parts(path: Path) -> list[Path]:
+    """A single file of a law split by 编 comes with its sibling parts, so none is lost."""
+    try:
+        statute = parse_file(path)
+    except StatuteFormatError:
+        return [path]
+    if not statute.part_title:
+        return [path]
+    siblings = []
+    for candidate in sorted(path.parent.glob("*.md")):
+        try:
+            with candidate.open(encoding="utf-8-sig") as handle:
+                first_line = handle.readline().strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if first_line == f"# {statute.title}":
+            siblings.append(candidate)
+    return siblings or [path]
+
+
+def describe_write_error(error: Exception) -> str:
+    if isinstance(error, ProtectedError):
+        cited = ", ".join(sorted({str(obj) for obj in error.protected_objects})[:5])
+        return f"not written: it would delete provisions that articles cite ({cited})"
+    return f"not written: the database refused it ({error})"
+
+
+def write_law_versions(versions: list[LawDraft], existing: list[Law]) -> dict[str, int]:
+    """Write all versions of one title; the caller holds the transaction."""
+    counts = defaultdict(int)
+    existing_by_key = {(law.title, law.promulgated_on): law for law in existing}
+    drafted_keys = {draft.natural_key for draft in versions}
+
+    # A drafted current version is the latest of all, so any other row still marked
+    # current (from an earlier import) steps down first: only one row per title may be
+    # current at any moment, and the drafts losing "current" are written before the
+    # one gaining it for the same reason.
+    if any(draft.is_current for draft in versions):
+        for law in existing:
+            if law.is_current and (law.title, law.promulgated_on) not in drafted_keys:
+                law.is_current = False
+                law.status = Status.AMENDED
+                law.save(update_fields=["is_current", "status"])
+                counts["laws_updated"] += 1
+    for draft in sorted(versions, key=lambda draft: draft.is_current):
+        law = existing_by_key.get(draft.natural_key)
+        values = draft.law_values()
+        created = law is None
+        if created:
+            law = Law.objects.create(title=draft.title, promulgated_on=draft.promulgated_on, **values)
+            counts["laws_created"] += 1
+        elif any(getattr(law, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(law, name, value)
+            law.save(update_fields=LAW_FIELDS)
+            counts["laws_updated"] += 1
+        else:
+            counts["laws_unchanged"] += 1
+        for name, value in sync_provisions(law, draft.provisions, is_new=created).items():
+            counts[name] += value
+    return counts
+
+
+def sync_provisions(law: Law, parsed: list[ParsedProvision], *, is_new: bool) -> dict[str, int]:
+    """Make the law's provisions match the parsed ones: create, update and delete as needed."""
+    existing = {} if is_new else {(row.number, row.suffix): row for row in law.provisions.all()}
+    to_create, to_update = [], []
+    unchanged = 0
+    for order, provision in enumerate(parsed, start=1):
+        values = {
+            "text": provision.text,
+            "part": provision.part,
+            "subpart": provision.subpart,
+            "chapter": provision.chapter,
+            "section": provision.section,
+            "order": order,
+            "is_repealed": provision.is_repealed,
+        }
+        row = existing.pop((provision.number, provision.suffix), None)
+        if row is None:
+            to_create.append(
+                Provision(
+                    law=law,
+                    number=provision.number,
+                    suffix=provision.suffix,
+                    label=format_label(provision.number, provision.suffix),
+                    key=format_key(provision.number, provision.suffix),
+                    **values,
+                )
+            )
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            to_update.append(row)
+        else:
+            unchanged += 1
+    if existing:
+        # Provisions gone from the file; PROTECT on citations stops this for cited ones.
+        Provision.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    if to_update:
+        # Orders may swap between rows; no constraint covers order, so one pass suffices.
+        Provision.objects.bulk_update(to_update, PROVISION_FIELDS, batch_size=500)
+    if to_create:
+        Provision.objects.bulk_create(to_create, batch_size=500)
+    return {
+        "provisions_created": len(to_create),
+        "provisions_updated": len(to_update),
+        "provisions_deleted": len(existing),
+        "provisions_unchanged": unchanged,
+    }

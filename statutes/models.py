@@ -1,0 +1,193 @@
+"""The statute library: laws (one row per version) and their provisions (条)."""
+
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from .numerals import format_key, format_label
+from .parser import ITEM_RE
+
+
+class Level(models.TextChoices):
+    """The rank of a norm in the hierarchy of Chinese law, highest first."""
+
+    CONSTITUTION = "宪法", "宪法"
+    LAW = "法律", "法律"
+    ADMINISTRATIVE_REGULATION = "行政法规", "行政法规"
+    JUDICIAL_INTERPRETATION = "司法解释", "司法解释"
+    DEPARTMENTAL_RULE = "部门规章", "部门规章"
+    OTHER = "其他", "其他"
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        return cls.values.index(value) if value in cls.values else len(cls.values)
+
+
+class Status(models.TextChoices):
+    IN_FORCE = "现行有效", "现行有效"
+    AMENDED = "已修改", "已修改"
+    REPEALED = "已废止", "已废止"
+    NOT_YET_IN_FORCE = "尚未生效", "尚未生效"
+
+
+class LawQuerySet(models.QuerySet):
+    def current(self):
+        """The latest version of each law: exactly one row per title."""
+        return self.filter(is_current=True)
+
+    def in_force(self):
+        """Current versions that are in force today."""
+        return self.current().filter(status=Status.IN_FORCE)
+
+    def with_provision_count(self):
+        return self.annotate(provision_count=Count("provisions"))
+
+    def matching_title(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(title__icontains=text) | Q(short_title__icontains=text))
+
+
+class LawManager(models.Manager.from_queryset(LawQuerySet)):
+    def get_by_natural_key(self, title, promulgated_on):
+        return self.get(title=title, promulgated_on=promulgated_on)
+
+
+class Law(models.Model):
+    """One version of one law, regulation or judicial interpretation, as published.
+
+    A law amended over time has one row per version; the latest is_current. Text
+    that belongs to no 条 is kept beside the provisions: the preamble (宪法 序言, or the
+    whole text of an amendment or decision that has no 条), annexes and editorial notes.
+    """
+
+    title = models.CharField("标题", max_length=200, db_index=True)
+    short_title = models.CharField("简称", max_length=200, db_index=True)
+    aliases = models.JSONField("别名", default=list, blank=True)
+    level = models.CharField("效力级别", max_length=10, choices=Level.choices, default=Level.LAW)
+    category = models.CharField("法律部门", max_length=30, blank=True)
+    status = models.CharField("时效性", max_length=10, choices=Status.choices, default=Status.IN_FORCE)
+    is_current = models.BooleanField("最新版本", default=True)
+    promulgated_on = models.DateField("公布日期", null=True, blank=True)
+    effective_on = models.DateField("施行日期", null=True, blank=True)
+    history = models.TextField("制定和修改", blank=True, help_text="每行一次：日期与事件。")
+    preamble = models.TextField("序言或正文", blank=True, help_text="不属于任何一条的正文，每段一行。")
+    annex = models.TextField("附件", blank=True)
+    notes = models.TextField("注释", blank=True)
+    source = models.CharField("来源文件", max_length=500, blank=True)
+
+    objects = LawManager()
+
+    class Meta:
+        verbose_name = "法律法规"
+        verbose_name_plural = "法律法规"
+        ordering = ["title", "-promulgated_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["title", "promulgated_on"], name="law_unique_version"),
+            models.UniqueConstraint(
+                fields=["title"], condition=Q(is_current=True), name="law_one_current_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "title"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("statutes:law_detail", args=[self.pk])
+
+    def natural_key(self):
+        return (self.title, self.promulgated_on.isoformat() if self.promulgated_on else None)
+
+    @property
+    def history_lines(self) -> list[str]:
+        return [line for line in self.history.splitlines() if line.strip()]
+
+    @property
+    def preamble_paragraphs(self) -> list[str]:
+        return [line for line in self.preamble.splitlines() if line.strip()]
+
+    @property
+    def annex_paragraphs(self) -> list[str]:
+        return [line for line in self.annex.splitlines() if line.strip()]
+
+    @property
+    def note_lines(self) -> list[str]:
+        return [line for line in self.notes.splitlines() if line.strip()]
+
+
+class ProvisionQuerySet(models.QuerySet):
+    def of_current_laws(self):
+        return self.filter(law__is_current=True)
+
+    def in_reading_order(self):
+        return self.order_by("law_id", "order")
+
+
+class ProvisionManager(models.Manager.from_queryset(ProvisionQuerySet)):
+    def get_by_natural_key(self, title, promulgated_on, key):
+        return self.get(law__title=title, law__promulgated_on=promulgated_on, key=key)
+
+
+class Provision(models.Model):
+    """One 条 of a law: its number, its text with 款 and 项 as lines, and the headings above it.
+
+    A 条 repealed in place ("（删去）") keeps its row, marked is_repealed, so that the
+    numbering of the law stays whole and old citations still land somewhere.
+    """
+
+    law = models.ForeignKey(Law, on_delete=models.CASCADE, related_name="provisions", verbose_name="法律法规")
+    number = models.PositiveIntegerField("条号")
+    suffix = models.PositiveSmallIntegerField("之X", default=0, help_text="第二百五十三条之一 → 1；无则为 0。")
+    label = models.CharField("条文序号", max_length=30)
+    key = models.CharField("网址键", max_length=12, help_text='"1032"，"253-1"')
+    text = models.TextField("条文", help_text="每款或每项一行。")
+    part = models.CharField("编", max_length=100, blank=True)
+    subpart = models.CharField("分编", max_length=100, blank=True)
+    chapter = models.CharField("章", max_length=200, blank=True)
+    section = models.CharField("节", max_length=200, blank=True)
+    order = models.PositiveIntegerField("顺序")
+    is_repealed = models.BooleanField("已删去", default=False)
+
+    objects = ProvisionManager()
+
+    class Meta:
+        verbose_name = "条文"
+        verbose_name_plural = "条文"
+        ordering = ["law", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["law", "number", "suffix"], name="provision_unique_number"),
+            models.UniqueConstraint(fields=["law", "key"], name="provision_unique_key"),
+        ]
+        indexes = [models.Index(fields=["law", "order"])]
+
+    def __str__(self):
+        return f"{self.law.short_title} {self.label}"
+
+    def save(self, *args, **kwargs):
+        self.label = format_label(self.number, self.suffix)
+        self.key = format_key(self.number, self.suffix)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("statutes:provision_detail", args=[self.law_id, self.key])
+
+    def natural_key(self):
+        return (*self.law.natural_key(), self.key)
+
+    natural_key.dependencies = ["statutes.law"]
+
+    @property
+    def headings(self) -> list[str]:
+        """编, 分编, 章, 节 above this 条, outermost first, the empty ones left out."""
+        return [heading for heading in (self.part, self.subpart, self.chapter, self.section) if heading]
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [line for line in self.text.splitlines() if line.strip()]
+
+    @property
+    def layout(self) -> list[tuple[str, str]]:
+        """Each line with its kind: ("item", …) for a 项 such as （一）…, ("clause", …) for a 款."""
+        return [("item" if ITEM_RE.match(line) else "clause", line) for line in self.paragraphs]

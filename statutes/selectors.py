@@ -1,0 +1,90 @@
+"""Reads of the statute library that the pages need, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from .models import Law, Level, Provision
+
+HEADING_LEVELS = ("part", "subpart", "chapter", "section")
+
+
+@dataclass
+class LevelGroup:
+    level: str
+    laws: list[Law]
+
+
+@dataclass
+class Heading:
+    level: str  # part, subpart, chapter or section
+    title: str
+    anchor: str
+    depth: int
+
+
+@dataclass
+class OutlineEntry:
+    """One provision of a law page, with the headings that open just before it."""
+
+    provision: Provision
+    headings: list[Heading] = field(default_factory=list)
+
+
+@dataclass
+class LawOutline:
+    toc: list[Heading]
+    entries: list[OutlineEntry]
+
+
+def law_list(*, query: str = "", level: str = "", include_superseded: bool = False) -> list[LevelGroup]:
+    """Laws grouped by level (宪法 first), each with its provision count, in one query."""
+    laws = Law.objects.with_provision_count().matching_title(query)
+    if not include_superseded:
+        laws = laws.current()
+    if level:
+        laws = laws.filter(level=level)
+    laws = laws.defer("history", "preamble", "annex", "notes").order_by("short_title", "-promulgated_on")
+    groups: dict[str, list[Law]] = {}
+    for law in laws:
+        groups.setdefault(law.level, []).append(law)
+    return [LevelGroup(level, groups[level]) for level in sorted(groups, key=Level.rank)]
+
+
+def law_outline(law: Law) -> LawOutline:
+    """The law's provisions in order, with its table of contents of 编/分编/章/节."""
+    provisions = list(law.provisions.order_by("order"))
+    toc: list[Heading] = []
+    entries: list[OutlineEntry] = []
+    previous = dict.fromkeys(HEADING_LEVELS, "")
+    for provision in provisions:
+        opening: list[Heading] = []
+        changed = False
+        depth = 0
+        for level in HEADING_LEVELS:
+            title = getattr(provision, level)
+            # A heading opens when it, or any heading above it, changes.
+            changed = changed or title != previous[level]
+            if title and changed:
+                opening.append(Heading(level, title, f"h{len(toc) + len(opening) + 1}", depth))
+            if title:
+                depth += 1
+            previous[level] = title
+        toc.extend(opening)
+        entries.append(OutlineEntry(provision, opening))
+    return LawOutline(toc=toc, entries=entries)
+
+
+def law_versions(law: Law) -> list[Law]:
+    """Every version of the law's title, newest first, the law itself included."""
+    return list(
+        Law.objects.filter(title=law.title)
+        .only("id", "title", "promulgated_on", "effective_on", "status", "is_current")
+        .order_by("-promulgated_on")
+    )
+
+
+def provision_with_neighbours(provision: Provision) -> tuple[Provision | None, Provision | None]:
+    """The provisions before and after this one in its law."""
+    siblings = Provision.objects.filter(law_id=provision.law_id).only("id", "law_id", "key", "label")
+    previous = siblings.filter(order__lt=provision.order).order_by("-order").first()
+    following = siblings.filter(order__gt=provision.order).order_by("order").first()
+    return previous, following
