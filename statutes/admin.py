@@ -20,7 +20,15 @@ CITATION_SEARCH_RE = re.compile(
 
 @admin.register(Law)
 class LawAdmin(admin.ModelAdmin):
-    list_display = ["title", "level", "status", "is_current", "promulgated_on", "effective_on", "provision_count"]
+    list_display = [
+        "title",
+        "level",
+        "status",
+        "is_current",
+        "promulgated_on",
+        "effective_on",
+        "provision_count",
+    ]
     list_filter = ["level", "status", "is_current", "category"]
     search_fields = ["title", "short_title"]
     date_hierarchy = "promulgated_on"

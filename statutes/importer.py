@@ -30,7 +30,16 @@ INDEX_FILE_NAME = "db.sqlite3"
 IGNORED_FILE_NAMES = {"SOURCE.md", "README.md"}
 NATIONAL_PREFIX = "中华人民共和国"
 # Folders of the corpus that name a branch of law (法律部门) rather than a level.
-BRANCH_FOLDERS = {"宪法", "宪法相关法", "民法商法", "行政法", "经济法", "社会法", "刑法", "诉讼与非诉讼程序法"}
+BRANCH_FOLDERS = {
+    "宪法",
+    "宪法相关法",
+    "民法商法",
+    "行政法",
+    "经济法",
+    "社会法",
+    "刑法",
+    "诉讼与非诉讼程序法",
+}
 FOLDER_BRANCH = {"民法典": "民法商法"}
 FOLDER_LEVEL = {
     "宪法": Level.CONSTITUTION,
@@ -296,7 +305,7 @@ def merge_parts(parts: list[tuple[ParsedStatute, LawDraft]]) -> LawDraft:
     The files name their 编 plainly (总则, 物权编); the merged law numbers them as the
     official text does (第一编 总则, 第二编 物权 …, 附则).
     """
-    parts = sorted(parts, key=lambda pair: (pair[0].provisions[0].number if pair[0].provisions else 0))
+    parts = sorted(parts, key=lambda pair: pair[0].provisions[0].number if pair[0].provisions else 0)
     merged = parts[0][1]
     numbered = 0
     provisions: list[ParsedProvision] = []
@@ -361,7 +370,7 @@ def build_drafts(
             continue
         kept = preferred_copy(members)
         drafts.append(kept[1])
-        for statute, draft, _ in members:
+        for _, draft, _ in members:
             if draft is not kept[1]:
                 report.duplicates.append((draft.sources[0], kept[1].sources[0]))
     return drafts

@@ -139,7 +139,9 @@ class Provision(models.Model):
 
     law = models.ForeignKey(Law, on_delete=models.CASCADE, related_name="provisions", verbose_name="法律法规")
     number = models.PositiveIntegerField("条号")
-    suffix = models.PositiveSmallIntegerField("之X", default=0, help_text="第二百五十三条之一 → 1；无则为 0。")
+    suffix = models.PositiveSmallIntegerField(
+        "之X", default=0, help_text="第二百五十三条之一 → 1；无则为 0。"
+    )
     label = models.CharField("条文序号", max_length=30)
     key = models.CharField("网址键", max_length=12, help_text='"1032"，"253-1"')
     text = models.TextField("条文", help_text="每款或每项一行。")

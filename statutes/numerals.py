@@ -107,7 +107,7 @@ def format_key(number: int, suffix: int = 0) -> str:
 
 
 def parse_key(key: str) -> tuple[int, int]:
-    """"253-1" → (253, 1). Raises ValueError for anything that format_key cannot produce."""
+    """ "253-1" → (253, 1). Raises ValueError for anything that format_key cannot produce."""
     match = KEY_RE.match(key)
     if not match:
         raise ValueError(f"not a provision key: {key!r}")

@@ -4,7 +4,7 @@ from . import views
 
 
 class ProvisionKeyConverter:
-    """"1032", "253-1": the key a provision has in its law's URLs."""
+    """ "1032", "253-1": the key a provision has in its law's URLs."""
 
     regex = r"[1-9][0-9]{0,3}(?:-[1-9][0-9]?)?"
 

@@ -67,6 +67,8 @@ def database_from_environment(default_sqlite_path: Path) -> dict:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite_path}"
     config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        if config["NAME"] and config["NAME"] != ":memory:":
+            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].setdefault(

@@ -60,4 +60,6 @@ class Command(BaseCommand):
         if report.changed:
             self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f} s."))
         else:
-            self.stdout.write(self.style.SUCCESS(f"Nothing changed: the library was up to date ({elapsed:.1f} s)."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Nothing changed: the library was up to date ({elapsed:.1f} s).")
+            )

@@ -1,0 +1,91 @@
+"""Small builders for tests: statute files in the corpus format, laws and provisions."""
+
+import datetime
+import sqlite3
+from pathlib import Path
+
+from statutes.models import Law, Provision
+from statutes.numerals import format_key, format_label
+
+
+def statute_text(title: str, body: str, *, history: str = "2020年1月1日 通过", part: str = "") -> str:
+    """A file in the corpus format: title, optional 编 line, history, INFO END, body."""
+    header = [f"# {title}", ""]
+    if part:
+        header += [f"# {part}", ""]
+    if history:
+        header += [history, ""]
+    return "\n".join(header) + "<!-- INFO END -->\n\n" + body.strip() + "\n"
+
+
+def write_statute(folder: Path, relative: str, title: str, body: str, **kwargs) -> Path:
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(statute_text(title, body, **kwargs), encoding="utf-8")
+    return path
+
+
+def write_index(folder: Path, rows: list[dict]) -> Path:
+    """A db.sqlite3 with the corpus index's two tables and the given law rows.
+
+    Each row: name, level, folder, and optionally publish, valid_from, expired, filename.
+    """
+    path = folder / "db.sqlite3"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        """
+        CREATE TABLE category (id TEXT PRIMARY KEY, name TEXT NOT NULL, folder TEXT NOT NULL,
+            isSubFolder INTEGER NOT NULL, "group" TEXT, "order" INTEGER);
+        CREATE TABLE law (id TEXT PRIMARY KEY, level TEXT NOT NULL, name TEXT NOT NULL, filename TEXT,
+            publish DATE, expired INTEGER NOT NULL, "order" INTEGER, subtitle TEXT, valid_from DATE,
+            ver INTEGER, tags TEXT, category_id TEXT NOT NULL);
+        """
+    )
+    folders = sorted({row["folder"] for row in rows})
+    for number, name in enumerate(folders):
+        connection.execute(
+            "INSERT INTO category VALUES (?, ?, ?, 0, NULL, ?)", (f"c{number}", name, name, number)
+        )
+    for number, row in enumerate(rows):
+        connection.execute(
+            "INSERT INTO law (id, level, name, filename, publish, expired, valid_from, category_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                f"l{number}",
+                row["level"],
+                row["name"],
+                row.get("filename"),
+                row.get("publish"),
+                int(row.get("expired", False)),
+                row.get("valid_from"),
+                f"c{folders.index(row['folder'])}",
+            ),
+        )
+    connection.commit()
+    connection.close()
+    return path
+
+
+def make_law(title="中华人民共和国测试法", **fields) -> Law:
+    fields.setdefault("short_title", title.removeprefix("中华人民共和国"))
+    fields.setdefault("promulgated_on", datetime.date(2020, 1, 1))
+    return Law.objects.create(title=title, **fields)
+
+
+def make_provisions(law: Law, count: int, *, chapter_every: int = 0) -> list[Provision]:
+    """count provisions 第一条 … with two 款 each; a new 章 every chapter_every provisions."""
+    provisions = []
+    for number in range(1, count + 1):
+        chapter = f"第{(number - 1) // chapter_every + 1}章 测试" if chapter_every else ""
+        provisions.append(
+            Provision(
+                law=law,
+                number=number,
+                label=format_label(number),
+                key=format_key(number),
+                text=f"第{number}条的第一款。\n（一）第一项；\n第{number}条的第二款。",
+                chapter=chapter,
+                order=number,
+            )
+        )
+    return Provision.objects.bulk_create(provisions)

@@ -1,0 +1,295 @@
+"""The importer on small corpora written for each case: merging, versions, idempotence, broken files."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from statutes.importer import import_statutes
+from statutes.models import Law, Provision, Status
+from tests.helpers import write_index, write_statute
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 28)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "laws"
+    root.mkdir()
+    return root
+
+
+def write_civil_code(root):
+    history = "2020年5月28日 第十三届全国人民代表大会第三次会议通过\n\n2021年1月1日 施行"
+    write_statute(
+        root,
+        "民法典/总则.md",
+        "中华人民共和国民法典",
+        "## 第一章 基本规定\n\n第一条 甲。\n\n第二条 乙。",
+        part="总则",
+        history=history,
+    )
+    write_statute(
+        root,
+        "民法典/人格权编.md",
+        "中华人民共和国民法典",
+        "## 第六章  隐私权和个人信息保护\n\n第一千零三十二条 自然人享有隐私权。\n\n第一千零三十三条 除外。",
+        part="人格权编",
+        history=history,
+    )
+    write_statute(
+        root,
+        "民法典/附则.md",
+        "中华人民共和国民法典",
+        "##\n\n第一千二百六十条 本法自2021年1月1日起施行。",
+        part="附则",
+        history=history,
+    )
+
+
+class TestMerging:
+    def test_the_parts_of_a_split_law_become_one_law(self, corpus):
+        write_civil_code(corpus)
+        report = import_statutes(corpus, today=TODAY)
+        assert report.laws == 1 and report.provisions == 5
+        law = Law.objects.get()
+        assert law.title == "中华人民共和国民法典" and law.short_title == "民法典"
+        assert law.is_current and law.status == Status.IN_FORCE
+        assert law.promulgated_on == datetime.date(2020, 5, 28)
+        assert law.effective_on == datetime.date(2021, 1, 1)
+        provisions = list(law.provisions.order_by("order"))
+        assert [p.key for p in provisions] == ["1", "2", "1032", "1033", "1260"]
+        privacy = provisions[2]
+        assert privacy.headings == ["第二编 人格权", "第六章 隐私权和个人信息保护"]
+        assert privacy.label == "第一千零三十二条"
+        assert provisions[0].part == "第一编 总则"
+        assert provisions[-1].part == "附则"
+
+    def test_importing_one_part_brings_its_sibling_parts(self, corpus):
+        write_civil_code(corpus)
+        import_statutes(corpus / "民法典" / "人格权编.md", today=TODAY)
+        assert Law.objects.get().provisions.count() == 5
+
+
+class TestIndex:
+    def test_level_dates_and_versions_come_from_the_index(self, corpus):
+        write_statute(
+            corpus,
+            "行政法规/电信条例(2016-02-06).md",
+            "中华人民共和国电信条例",
+            "第六十五条 通信秘密受法律保护。",
+            history="2000年9月25日 国务院令第291号公布",
+        )
+        write_statute(corpus, "经济法/公司法(2018-10-26).md", "中华人民共和国公司法", "第一条 旧。")
+        write_statute(
+            corpus, "经济法/公司法(2023-12-29).md", "中华人民共和国公司法", "第一条 新。\n\n第二条 新增。"
+        )
+        write_statute(corpus, "司法解释/旧解释(2001-04-16).md", "旧解释", "第一条 废。")
+        write_index(
+            corpus,
+            [
+                {"name": "电信条例", "level": "行政法规", "folder": "行政法规", "publish": "2016-02-06"},
+                {
+                    "name": "公司法",
+                    "level": "法律",
+                    "folder": "经济法",
+                    "publish": "2018-10-26",
+                    "valid_from": "2018-10-26",
+                },
+                {
+                    "name": "公司法",
+                    "level": "法律",
+                    "folder": "经济法",
+                    "publish": "2023-12-29",
+                    "valid_from": "2024-07-01",
+                },
+                {
+                    "name": "旧解释",
+                    "level": "司法解释",
+                    "folder": "司法解释",
+                    "publish": "2001-04-16",
+                    "expired": True,
+                },
+            ],
+        )
+        import_statutes(corpus, today=TODAY)
+        telecom = Law.objects.get(short_title="电信条例")
+        # The header lacks the 2016 revision: the index's date wins over the header's.
+        assert telecom.promulgated_on == datetime.date(2016, 2, 6)
+        assert telecom.level == "行政法规"
+        old, new = Law.objects.filter(short_title="公司法").order_by("promulgated_on")
+        assert (old.is_current, old.status) == (False, Status.AMENDED)
+        assert (new.is_current, new.status) == (True, Status.IN_FORCE)
+        assert new.effective_on == datetime.date(2024, 7, 1)
+        assert new.category == "经济法"
+        assert Law.objects.current().filter(title="中华人民共和国公司法").count() == 1
+        repealed = Law.objects.get(title="旧解释")
+        assert (repealed.is_current, repealed.status, repealed.level) == (True, Status.REPEALED, "司法解释")
+
+    def test_a_version_not_yet_in_force(self, corpus):
+        write_statute(
+            corpus,
+            "社会法/新法(2026-06-01).md",
+            "中华人民共和国新法",
+            "第一条 甲。",
+            history="2026年6月1日 通过\n\n2027年1月1日 施行",
+        )
+        import_statutes(corpus, today=TODAY)
+        law = Law.objects.get()
+        assert law.effective_on == datetime.date(2027, 1, 1)
+        assert law.status == Status.NOT_YET_IN_FORCE
+
+    def test_without_an_index_dates_come_from_file_name_and_header(self, corpus):
+        write_statute(
+            corpus,
+            "宪法/宪法.md",
+            "中华人民共和国宪法",
+            "第一条 甲。",
+            history="1982年12月4日 通过\n\n1982年12月4日 公告公布施行",
+        )
+        import_statutes(corpus, today=TODAY)
+        law = Law.objects.get()
+        assert law.level == "宪法"
+        assert law.promulgated_on == datetime.date(1982, 12, 4)
+
+    def test_a_newer_version_imported_later_takes_over_as_current(self, corpus):
+        write_statute(corpus, "经济法/公司法(2018-10-26).md", "中华人民共和国公司法", "第一条 旧。")
+        import_statutes(corpus, today=TODAY)
+        newer = write_statute(
+            corpus.parent / "later", "公司法(2023-12-29).md", "中华人民共和国公司法", "第一条 新。"
+        )
+        import_statutes(newer, today=TODAY)
+        versions = Law.objects.filter(title="中华人民共和国公司法").order_by("promulgated_on")
+        assert [(v.is_current, v.status) for v in versions] == [
+            (False, Status.AMENDED),
+            (True, Status.IN_FORCE),
+        ]
+
+    def test_the_same_version_in_two_folders_is_imported_once(self, corpus):
+        body = "第一条 甲。\n\n第二条 乙。"
+        write_statute(
+            corpus, "社会法/反电信网络诈骗法(2022-09-02).md", "中华人民共和国反电信网络诈骗法", body
+        )
+        write_statute(
+            corpus, "行政法/反电信网络诈骗法(2022-09-02).md", "中华人民共和国反电信网络诈骗法", body
+        )
+        write_index(
+            corpus,
+            [{"name": "反电信网络诈骗法", "level": "法律", "folder": "社会法", "publish": "2022-09-02"}],
+        )
+        report = import_statutes(corpus, today=TODAY)
+        assert Law.objects.count() == 1 and Provision.objects.count() == 2
+        assert Law.objects.get().source == "社会法/反电信网络诈骗法(2022-09-02).md"
+        assert report.duplicates == [
+            ("行政法/反电信网络诈骗法(2022-09-02).md", "社会法/反电信网络诈骗法(2022-09-02).md")
+        ]
+
+    def test_an_unreadable_index_is_reported_and_the_files_still_import(self, corpus):
+        write_statute(corpus, "社会法/某法(2020-01-01).md", "中华人民共和国某法", "第一条 甲。")
+        (corpus / "db.sqlite3").write_bytes(b"not a database at all" * 100)
+        report = import_statutes(corpus, today=TODAY)
+        assert Law.objects.count() == 1
+        assert any("index cannot be read" in warning for warning in report.warnings)
+
+
+class TestIdempotence:
+    def test_a_second_run_creates_and_changes_nothing(self, corpus):
+        write_civil_code(corpus)
+        write_statute(
+            corpus,
+            "刑法/刑法.md",
+            "中华人民共和国刑法",
+            "第二百五十三条 甲。\n\n第二百五十三条之一 乙。\n\n附件一\n\n附件内容。",
+        )
+        first = import_statutes(corpus, today=TODAY)
+        assert first.changed and first.laws_created == 2 and first.provisions_created == 7
+        snapshot = list(Provision.objects.order_by("pk").values())
+        second = import_statutes(corpus, today=TODAY)
+        assert not second.changed
+        assert (second.laws_unchanged, second.provisions_unchanged) == (2, 7)
+        assert list(Provision.objects.order_by("pk").values()) == snapshot
+
+    def test_a_changed_file_updates_only_what_changed(self, corpus):
+        path = write_statute(
+            corpus,
+            "社会法/某法(2020-01-01).md",
+            "中华人民共和国某法",
+            "第一条 甲。\n\n第二条 乙。\n\n第三条 丙。",
+        )
+        import_statutes(corpus, today=TODAY)
+        untouched_pk = Provision.objects.get(key="1").pk
+        path.write_text(
+            path.read_text(encoding="utf-8")
+            .replace("第二条 乙。", "第二条 乙（修改）。")
+            .replace("\n第三条 丙。", ""),
+            encoding="utf-8",
+        )
+        report = import_statutes(corpus, today=TODAY)
+        assert (report.provisions_unchanged, report.provisions_updated, report.provisions_deleted) == (
+            1,
+            1,
+            1,
+        )
+        assert Provision.objects.get(key="2").text == "乙（修改）。"
+        assert Provision.objects.get(key="1").pk == untouched_pk
+
+
+class TestBrokenFiles:
+    def test_a_broken_file_is_skipped_by_name_and_the_rest_imports(self, corpus):
+        write_statute(corpus, "社会法/好法(2020-01-01).md", "中华人民共和国好法", "第一条 甲。")
+        write_statute(
+            corpus,
+            "社会法/坏法(2020-01-01).md",
+            "中华人民共和国坏法",
+            "第一条 甲。\n\n第二条 乙。\n\n第一条 重复。",
+        )
+        (corpus / "社会法" / "乱码(2020-01-01).md").write_bytes(b"\xff\xfe\x00garbage")
+        (corpus / "社会法" / "截断(2020-01-01).md").write_text(
+            "# 中华人民共和国截断法\n\n2020年1月1日 通过\n\n第一条", encoding="utf-8"
+        )
+        report = import_statutes(corpus, today=TODAY)
+        assert list(Law.objects.values_list("short_title", flat=True)) == ["好法"]
+        skipped = dict(report.skipped)
+        assert set(skipped) == {
+            "社会法/坏法(2020-01-01).md",
+            "社会法/乱码(2020-01-01).md",
+            "社会法/截断(2020-01-01).md",
+        }
+        assert "appears twice" in skipped["社会法/坏法(2020-01-01).md"]
+        assert "UTF-8" in skipped["社会法/乱码(2020-01-01).md"]
+        assert "INFO END" in skipped["社会法/截断(2020-01-01).md"]
+        assert not Provision.objects.filter(law__title="中华人民共和国坏法").exists()
+
+    def test_a_file_broken_after_a_good_import_leaves_the_stored_law_untouched(self, corpus):
+        path = write_statute(
+            corpus, "社会法/某法(2020-01-01).md", "中华人民共和国某法", "第一条 甲。\n\n第二条 乙。"
+        )
+        import_statutes(corpus, today=TODAY)
+        path.write_text(path.read_text(encoding="utf-8") + "\n第一条 又一个第一条。\n", encoding="utf-8")
+        report = import_statutes(corpus, today=TODAY)
+        assert report.skipped and not report.changed
+        assert list(Provision.objects.values_list("text", flat=True).order_by("order")) == ["甲。", "乙。"]
+
+
+class TestCommand:
+    def test_prints_a_summary_and_says_when_nothing_changed(self, corpus):
+        write_civil_code(corpus)
+        write_statute(
+            corpus, "社会法/坏法(2020-01-01).md", "中华人民共和国坏法", "第一条 甲。\n\n第一条 乙。"
+        )
+        out = io.StringIO()
+        call_command("import_statutes", str(corpus), stdout=out, stderr=io.StringIO())
+        text = out.getvalue()
+        assert "Laws: 1 (created 1" in text and "Provisions: 5 (created 5" in text
+        assert "Files skipped: 1" in text and "社会法/坏法(2020-01-01).md" in text
+        assert "导入中 1/1" in text
+        again = io.StringIO()
+        call_command("import_statutes", str(corpus), stdout=again, stderr=io.StringIO())
+        assert "Nothing changed" in again.getvalue()
+
+    def test_a_missing_path_is_a_clear_error(self, tmp_path):
+        with pytest.raises(CommandError, match="no such file or folder"):
+            call_command("import_statutes", str(tmp_path / "nowhere"))
