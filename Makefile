@@ -19,7 +19,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py loaddata fixtures/demo_statutes.json
+	$(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "Site: http://127.0.0.1:$(PORT)/   Admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Create an admin account with:  $(BIN)/python manage.py createsuperuser"

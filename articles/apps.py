@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_editor_group(sender, **kwargs):
+    from .services import ensure_editor_group
+
+    ensure_editor_group()
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "文章"
+
+    def ready(self):
+        # After migrate has created this app's permissions (statutes' come earlier).
+        post_migrate.connect(create_editor_group, sender=self, dispatch_uid="articles.create_editor_group")

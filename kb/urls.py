@@ -1,11 +1,25 @@
-"""Root URLs: the reading site, the statute library and the admin."""
+"""Root URLs: the reading site, the statute library, feeds and the admin."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from articles.feeds import LatestArticlesFeed
+from articles.sitemaps import SITEMAPS
+from articles.views import HomeView
+
+from . import views
+
+admin.site.site_header = "法律知识库 · 编辑后台"
+admin.site.site_title = "法律知识库"
+admin.site.index_title = "内容管理"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="statutes:law_list", permanent=False), name="home"),
+    path("", HomeView.as_view(), name="home"),
+    path("", include("articles.urls")),
     path("statutes/", include("statutes.urls")),
+    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
 ]

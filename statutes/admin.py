@@ -88,6 +88,10 @@ class ProvisionAdmin(admin.ModelAdmin):
     ]
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        # Each row and each autocomplete answer names its law.
+        return super().get_queryset(request).select_related("law")
+
     @admin.display(description="条文")
     def excerpt(self, provision):
         return Truncator(provision.text.replace("\n", " ")).chars(50)

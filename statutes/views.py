@@ -1,6 +1,8 @@
 """Pages of the statute library: the list of laws, a law, a provision."""
 
 from django.shortcuts import get_object_or_404
+
+from articles.selectors import articles_citing
 from django.views.generic import DetailView, TemplateView
 
 from . import selectors
@@ -59,5 +61,6 @@ class ProvisionDetailView(DetailView):
             law=self.object.law,
             previous=previous,
             following=following,
+            citing_articles=articles_citing(provision=self.object),
             **kwargs,
         )

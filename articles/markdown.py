@@ -1,0 +1,83 @@
+"""Markdown → safe HTML for article bodies, done once when an article is saved.
+
+Editors write Markdown; readers get HTML that passed an allow-list sanitizer (nh3), so a
+<script>, an on* attribute or a javascript: URL in a body never reaches a page.
+"""
+
+import html as html_lib
+import re
+
+import markdown
+import nh3
+from markdown.extensions.toc import TocExtension, slugify_unicode
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+    "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    **{heading: {"id"} for heading in HEADINGS},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+ANCHOR_PREFIX = "s-"
+SUMMARY_LENGTH = 120
+
+
+def heading_anchor(value: str, separator: str) -> str:
+    """A Unicode slug, so that Chinese headings get anchors (## 建议参考 → #s-建议参考).
+
+    The prefix keeps the body's anchors apart from the page's own ids.
+    """
+    return ANCHOR_PREFIX + slugify_unicode(value, separator)
+
+
+def render_markdown(text: str) -> str:
+    """Markdown (with extra, sane lists and heading anchors) → sanitized HTML."""
+    converter = markdown.Markdown(
+        extensions=["extra", "sane_lists", TocExtension(slugify=heading_anchor, toc_depth="2-4")],
+        output_format="html",
+    )
+    # A body's "# heading" is demoted: the page's only <h1> is the article title.
+    html = converter.convert(text or "")
+    html = re.sub(r"<(/?)h1(\b[^>]*)>", r"<\1h2\2>", html)
+    return sanitize_html(html)
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def plain_text(html: str) -> str:
+    """The readable text of sanitized HTML, whitespace folded."""
+    text = html_lib.unescape(nh3.clean(html, tags=set()))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def summarize(html: str, length: int = SUMMARY_LENGTH) -> str:
+    """The first sentences of the body's paragraphs, cut at a sentence end where one comes close enough.
+
+    Headings and lists are left out: an excerpt reads as prose.
+    """
+    paragraphs = [plain_text(paragraph) for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", html, flags=re.S)]
+    text = "".join(paragraphs) if paragraphs else plain_text(html)
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    sentence_end = max(cut.rfind(mark) for mark in "。！？；")
+    if sentence_end >= length // 2:
+        return cut[: sentence_end + 1]
+    return cut.rstrip("，、：; ") + "…"

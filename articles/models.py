@@ -1,0 +1,190 @@
+"""Q&A articles written by lawyers, grouped by category, citing provisions of the statute library."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from statutes.models import Provision
+
+from .markdown import render_markdown, summarize
+
+
+class CategoryManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Category(models.Model):
+    """A subject readers browse by (金融债务, 劳动用工 …)."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    slug = models.SlugField(
+        "网址名", max_length=50, unique=True, help_text="网址中的英文或拼音，如 finance-debt。"
+    )
+    description = models.TextField("简介", blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0, help_text="小的在前。")
+
+    objects = CategoryManager()
+
+    class Meta:
+        verbose_name = "分类"
+        verbose_name_plural = "分类"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class AuthorManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Author(models.Model):
+    """The lawyer who answers: name, firm and a short biography."""
+
+    name = models.CharField("姓名", max_length=60, unique=True)
+    firm = models.CharField("律师事务所", max_length=100, blank=True)
+    bio = models.TextField("简介", blank=True)
+
+    objects = AuthorManager()
+
+    class Meta:
+        verbose_name = "作者"
+        verbose_name_plural = "作者"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", args=[self.pk])
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles readers may see: published, with a publication time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_relations(self):
+        return self.select_related("category", "author")
+
+
+class Article(models.Model):
+    """A question and a lawyer's answer, in Markdown, with the provisions it cites as records.
+
+    body_html and excerpt are derived from body at save time: readers never pay for the
+    Markdown rendering, and what they get has been sanitized.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    class Origin(models.TextChoices):
+        ORIGINAL = "original", "原创"
+        REPRINT = "reprint", "转载"
+
+    title = models.CharField("标题", max_length=200)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="articles", verbose_name="分类"
+    )
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="articles", verbose_name="作者")
+    body = models.TextField("正文（Markdown）")
+    body_html = models.TextField("正文 HTML", editable=False, blank=True)
+    summary = models.TextField("摘要", blank=True, max_length=300, help_text="留空则取正文开头。")
+    excerpt = models.TextField("摘录", editable=False, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    view_count = models.PositiveIntegerField("阅读数", default=0, editable=False)
+    origin = models.CharField("来源", max_length=10, choices=Origin.choices, default=Origin.ORIGINAL)
+    source_name = models.CharField("转载来源", max_length=100, blank=True)
+    source_url = models.URLField("来源网址", blank=True)
+    provisions = models.ManyToManyField(
+        Provision, through="Citation", related_name="articles", verbose_name="引用法条", blank=True
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin="original") | ~Q(source_name=""),
+                name="article_reprint_has_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            models.Index(fields=["category", "status", "published_at"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        self.excerpt = self.summary.strip() or summarize(self.body_html)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html", "excerpt"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class Citation(models.Model):
+    """An article citing one provision. A cited provision cannot be deleted (PROTECT)."""
+
+    class AddedBy(models.TextChoices):
+        EDITOR = "editor", "编辑"
+        FINDER = "finder", "自动识别"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="citations", verbose_name="文章"
+    )
+    provision = models.ForeignKey(
+        Provision, on_delete=models.PROTECT, related_name="citations", verbose_name="法条"
+    )
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    added_by = models.CharField("添加方式", max_length=10, choices=AddedBy.choices, default=AddedBy.EDITOR)
+
+    class Meta:
+        verbose_name = "引用法条"
+        verbose_name_plural = "引用法条"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "provision"], name="citation_unique_provision"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} → {self.provision}"

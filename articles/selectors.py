@@ -1,0 +1,98 @@
+"""Reads for the reading site, each a fixed number of queries whatever the data."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from statutes.models import Provision
+
+from .models import Article, Author, Category
+
+RELATED_LIMIT = 5
+
+
+@dataclass
+class ArticleNeighbours:
+    previous: Article | None
+    following: Article | None
+
+
+def visible_articles(*, user=None) -> QuerySet[Article]:
+    """What a visitor may open: published articles; staff also see drafts, to preview them."""
+    if user is not None and user.is_active and user.is_staff:
+        return Article.objects.all()
+    return Article.objects.published()
+
+
+def cited_provisions(*, article: Article) -> list[Provision]:
+    """The provisions the article cites, in citation order, with their laws: one query."""
+    return list(
+        Provision.objects.filter(citations__article=article)
+        .select_related("law")
+        .order_by("citations__order", "citations__pk")
+    )
+
+
+def article_neighbours(*, article: Article) -> ArticleNeighbours:
+    """The previous and next published articles of the same category, by publication time."""
+    if article.published_at is None:
+        return ArticleNeighbours(None, None)
+    siblings = Article.objects.published().filter(category_id=article.category_id).only("id", "title")
+    previous = (
+        siblings.filter(
+            Q(published_at__lt=article.published_at) | Q(published_at=article.published_at, pk__lt=article.pk)
+        )
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    following = (
+        siblings.filter(
+            Q(published_at__gt=article.published_at) | Q(published_at=article.published_at, pk__gt=article.pk)
+        )
+        .order_by("published_at", "pk")
+        .first()
+    )
+    return ArticleNeighbours(previous, following)
+
+
+def related_articles(*, article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
+    """Stand-in until suggestions exist: the latest published articles of the same category."""
+    return list(
+        Article.objects.published()
+        .filter(category_id=article.category_id)
+        .exclude(pk=article.pk)
+        .only("id", "title", "excerpt", "published_at")[:limit]
+    )
+
+
+def categories_with_counts() -> list[Category]:
+    # Meta.ordering does not apply to aggregate queries: order explicitly.
+    categories = Category.objects.annotate(article_count=Count("articles", filter=published_filter()))
+    return list(categories.order_by("order", "name"))
+
+
+def published_filter(prefix: str = "articles__") -> Q:
+    """The condition of Article.objects.published(), seen from a model that relates to articles."""
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+
+
+def latest_articles(*, limit: int = 10) -> list[Article]:
+    return list(Article.objects.published().with_relations()[:limit])
+
+
+def most_read_articles(*, limit: int = 5) -> list[Article]:
+    return list(Article.objects.published().order_by("-view_count", "-published_at")[:limit])
+
+
+def articles_citing(*, provision: Provision, limit: int = 50) -> list[Article]:
+    """Published articles that cite the provision, newest first."""
+    return list(
+        Article.objects.published()
+        .filter(citations__provision=provision)
+        .only("id", "title", "published_at")[:limit]
+    )
+
+
+def author_articles(*, author: Author) -> QuerySet[Article]:
+    return Article.objects.published().filter(author=author).select_related("category")

@@ -1,0 +1,132 @@
+"""Writes with rules: the editors' group and the demo content."""
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from statutes.models import Provision
+
+from .models import Article, Author, Category, Citation
+
+EDITOR_GROUP = "编辑"
+# Editors write articles, categories and authors; the statute library is imported, so they only read it.
+EDITOR_PERMISSIONS = {
+    "articles": {
+        "article": ["add", "change", "delete", "view"],
+        "citation": ["add", "change", "delete", "view"],
+        "category": ["add", "change", "delete", "view"],
+        "author": ["add", "change", "delete", "view"],
+    },
+    "statutes": {"law": ["view"], "provision": ["view"]},
+}
+
+
+def ensure_editor_group() -> Group:
+    """Create or repair the 编辑 group with exactly the permissions editors need."""
+    group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
+    wanted = [
+        f"{action}_{model}"
+        for models in EDITOR_PERMISSIONS.values()
+        for model, actions in models.items()
+        for action in actions
+    ]
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=EDITOR_PERMISSIONS, codename__in=wanted
+    ).select_related("content_type")
+    permissions = [
+        permission
+        for permission in permissions
+        if permission.content_type.model in EDITOR_PERMISSIONS[permission.content_type.app_label]
+    ]
+    group.permissions.set(permissions)
+    return group
+
+
+# --- demo content -------------------------------------------------------------------
+
+FRONT_MATTER_FENCE = "---"
+
+
+class DemoContentError(ValueError):
+    """A demo article file that cannot be loaded as written."""
+
+
+@dataclass
+class DemoLoadReport:
+    created: list[str]
+    existing: list[str]
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """'---\\nkey: value\\n---\\nbody' → ({key: value}, body)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        raise DemoContentError("the file does not start with a '---' front matter block")
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == FRONT_MATTER_FENCE)
+    except StopIteration:
+        raise DemoContentError("the front matter block is not closed with '---'") from None
+    fields = {}
+    for line in lines[1:end]:
+        key, separator, value = line.partition(":")
+        if not separator:
+            raise DemoContentError(f"front matter line without 'key: value': {line!r}")
+        fields[key.strip()] = value.strip()
+    return fields, "\n".join(lines[end + 1 :]).strip() + "\n"
+
+
+def resolve_citations(spec: str) -> list[Provision]:
+    """'电信条例 65; 民法典 1032' → the provisions of the current laws with those short titles."""
+    provisions = []
+    for item in filter(None, (part.strip() for part in spec.split(";"))):
+        short_title, _, key = item.rpartition(" ")
+        provision = (
+            Provision.objects.filter(law__short_title=short_title, law__is_current=True, key=key)
+            .select_related("law")
+            .first()
+        )
+        if provision is None:
+            raise DemoContentError(f"cited provision not in the library: {item!r}")
+        provisions.append(provision)
+    return provisions
+
+
+@transaction.atomic
+def load_demo_articles(folder: Path) -> DemoLoadReport:
+    """Create the demo articles of folder/*.md that do not exist yet (matched by title).
+
+    Articles go through Article.save(), so their HTML is rendered as an editor's would be;
+    an article already there is left as it is, whatever editors did to it.
+    """
+    report = DemoLoadReport(created=[], existing=[])
+    for path in sorted(folder.glob("*.md")):
+        try:
+            fields, body = parse_front_matter(path.read_text(encoding="utf-8"))
+            title = fields["title"]
+            if Article.objects.filter(title=title).exists():
+                report.existing.append(title)
+                continue
+            published_at = timezone.make_aware(datetime.datetime.fromisoformat(fields["published"]))
+            article = Article(
+                title=title,
+                category=Category.objects.get(slug=fields["category"]),
+                author=Author.objects.get(name=fields["author"]),
+                body=body,
+                status=Article.Status.PUBLISHED,
+                published_at=published_at,
+                view_count=int(fields.get("views", 0)),
+            )
+            provisions = resolve_citations(fields.get("cites", ""))
+        except (KeyError, ValueError, Category.DoesNotExist, Author.DoesNotExist) as error:
+            raise DemoContentError(f"{path.name}: {error!r}") from error
+        article.save()
+        Citation.objects.bulk_create(
+            Citation(article=article, provision=provision, order=order, added_by=Citation.AddedBy.EDITOR)
+            for order, provision in enumerate(provisions, start=1)
+        )
+        report.created.append(title)
+    return report
