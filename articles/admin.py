@@ -15,7 +15,10 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [
+            "title", "category", "author", "body", "summary", "status", "published_at",
+            "origin", "source_name", "source_url",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

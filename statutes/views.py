@@ -1,9 +1,9 @@
 """Pages of the statute library: the list of laws, a law, a provision."""
 
 from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, TemplateView
 
 from articles.selectors import articles_citing
-from django.views.generic import DetailView, TemplateView
 
 from . import selectors
 from .models import Law, Level, Provision
