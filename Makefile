@@ -6,7 +6,7 @@ PORT ?= 8000
 CORPUS ?= ../shared/data/laws
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint import-corpus bench-import clean
+.PHONY: install browser run test lint import-corpus bench-import clean
 
 # Create .venv when missing and (re)install whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -16,6 +16,17 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian's chromium (and CJK fonts for readable screenshots) for the browser tests.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "chromium is missing; install it with: sudo apt-get install chromium fonts-noto-cjk"; \
+	    echo "(without it the browser tests are skipped, and fail under CI)"; \
+	  fi; \
+	fi
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
@@ -27,7 +38,7 @@ run: install
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check

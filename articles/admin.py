@@ -12,6 +12,8 @@ class ArticleAdminForm(forms.ModelForm):
     """Refuses to overwrite an article that someone else saved after this form was opened."""
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Explicit scheme: Django 6 changes the default from http to https.
+    source_url = forms.URLField(label="来源网址", required=False, assume_scheme="https")
 
     class Meta:
         model = Article

@@ -153,6 +153,11 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])
 
+    def clean(self):
+        # Publishing without a time means "now"; set it before the constraints are validated.
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
     @property
     def is_published(self) -> bool:
         return (

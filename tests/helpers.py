@@ -89,3 +89,35 @@ def make_provisions(law: Law, count: int, *, chapter_every: int = 0) -> list[Pro
             )
         )
     return Provision.objects.bulk_create(provisions)
+
+
+def make_category(name="金融债务", slug="finance-debt", order=1):
+    from articles.models import Category
+
+    return Category.objects.get_or_create(slug=slug, defaults={"name": name, "order": order})[0]
+
+
+def make_author(name="林清远", firm="明衡律师事务所"):
+    from articles.models import Author
+
+    return Author.objects.get_or_create(name=name, defaults={"firm": firm})[0]
+
+
+def make_article(title="网贷逾期群发短信给通讯录违法吗？", *, cites=(), **fields):
+    """A published article (unless told otherwise) citing the given provisions in order."""
+    from django.utils import timezone
+
+    from articles.models import Article, Citation
+
+    fields.setdefault("category", make_category())
+    fields.setdefault("author", make_author())
+    fields.setdefault("body", "网贷逾期后，平台能否群发短信？\n\n## 建议参考\n\n1. 保留证据。\n")
+    fields.setdefault("status", Article.Status.PUBLISHED)
+    if fields["status"] == Article.Status.PUBLISHED:
+        fields.setdefault("published_at", timezone.now() - datetime.timedelta(days=1))
+    article = Article.objects.create(title=title, **fields)
+    Citation.objects.bulk_create(
+        Citation(article=article, provision=provision, order=order)
+        for order, provision in enumerate(cites, 1)
+    )
+    return article

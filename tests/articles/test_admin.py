@@ -1,0 +1,156 @@
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from articles.models import Article, Citation
+from articles.services import EDITOR_GROUP, ensure_editor_group
+from statutes.models import Provision
+from tests.helpers import make_article, make_author, make_category, make_law
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    editor = User.objects.create_user("editor", password="not-a-real-password-1", is_staff=True)
+    editor.groups.add(ensure_editor_group())
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def privacy_provision():
+    law = make_law("中华人民共和国民法典")
+    return Provision.objects.create(law=law, number=1032, text="自然人享有隐私权。", order=1)
+
+
+def article_form(**overrides):
+    data = {
+        "title": "新文章：网贷逾期爆通讯录怎么办",
+        "category": make_category().pk,
+        "author": make_author().pk,
+        "body": "正文第一段。\n\n## 建议参考\n\n1. 保留证据",
+        "summary": "",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "origin": "original",
+        "source_name": "",
+        "source_url": "",
+        "loaded_version": "",
+        "citations-TOTAL_FORMS": "1",
+        "citations-INITIAL_FORMS": "0",
+        "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "1000",
+        "citations-0-provision": "",
+        "citations-0-order": "0",
+        "citations-0-added_by": "editor",
+    }
+    data.update(overrides)
+    return data
+
+
+class TestEditorGroup:
+    def test_has_what_editors_need_and_statutes_read_only(self):
+        group = ensure_editor_group()
+        codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
+        assert ("articles", "add_article") in codenames and ("articles", "delete_category") in codenames
+        assert ("statutes", "view_provision") in codenames
+        assert ("statutes", "change_provision") not in codenames
+        assert not any(app == "auth" for app, _ in codenames)
+        assert group.name == EDITOR_GROUP
+
+    def test_editors_cannot_manage_users_or_edit_statutes(self, editor_client, privacy_provision):
+        assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+        url = reverse("admin:statutes_provision_change", args=[privacy_provision.pk])
+        page = editor_client.get(url)
+        assert page.status_code == 200 and 'name="text"' not in page.content.decode()
+        assert editor_client.post(url, {"text": "篡改"}).status_code == 403
+        privacy_provision.refresh_from_db()
+        assert privacy_provision.text == "自然人享有隐私权。"
+
+
+class TestArticleAdmin:
+    def test_editor_adds_an_article_with_a_citation(self, editor_client, privacy_provision):
+        assert editor_client.get(reverse("admin:articles_article_add")).status_code == 200
+        response = editor_client.post(
+            reverse("admin:articles_article_add"),
+            article_form(**{"citations-0-provision": privacy_provision.pk}),
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        article = Article.objects.get(title="新文章：网贷逾期爆通讯录怎么办")
+        assert "<h2" in article.body_html
+        assert list(article.citations.values_list("provision_id", flat=True)) == [privacy_provision.pk]
+
+    def test_editor_changes_an_article_and_sees_the_preview(self, editor_client):
+        article = make_article(body="旧的正文。")
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        page = editor_client.get(url).content.decode()
+        assert "旧的正文。" in page and "正文预览" in page and 'name="body_html"' not in page
+        data = article_form(
+            title=article.title,
+            body="新的正文。",
+            status="published",
+            published_at_0=article.published_at.strftime("%Y-%m-%d"),
+            published_at_1=article.published_at.strftime("%H:%M:%S"),
+            loaded_version=article.updated_at.isoformat(),
+        )
+        assert editor_client.post(url, data).status_code == 302
+        article.refresh_from_db()
+        assert "新的正文" in article.body_html
+
+    def test_a_concurrent_edit_is_refused_and_nothing_is_lost(self, editor_client):
+        article = make_article(body="原文。")
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        opened_version = article.updated_at.isoformat()
+        # Someone else saves in the meantime.
+        article.body = "同事的修改。"
+        article.save()
+        response = editor_client.post(
+            url, article_form(title=article.title, body="我的修改。", loaded_version=opened_version)
+        )
+        assert response.status_code == 200
+        assert "已被其他人修改" in response.content.decode()
+        assert "我的修改。" in response.content.decode()  # the editor's text is still in the form
+        article.refresh_from_db()
+        assert article.body == "同事的修改。"
+
+    def test_publish_and_unpublish_actions(self, editor_client):
+        draft = make_article("待发布", status=Article.Status.DRAFT)
+        changelist = reverse("admin:articles_article_changelist")
+        editor_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+        draft.refresh_from_db()
+        assert draft.status == Article.Status.PUBLISHED and draft.published_at is not None
+        editor_client.post(changelist, {"action": "unpublish", "_selected_action": [draft.pk]})
+        draft.refresh_from_db()
+        assert draft.status == Article.Status.DRAFT
+
+    def test_changelist_filters_and_search(self, editor_client):
+        make_article("关于加班费的文章")
+        response = editor_client.get(
+            reverse("admin:articles_article_changelist"), {"q": "加班费", "status__exact": "published"}
+        )
+        assert [a.title for a in response.context["cl"].result_list] == ["关于加班费的文章"]
+
+    def test_provision_autocomplete_finds_citations_for_editors(self, editor_client, privacy_provision):
+        response = editor_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "articles",
+                "model_name": "citation",
+                "field_name": "provision",
+                "term": "民法典 1032",
+            },
+        )
+        assert response.status_code == 200
+        results = response.json()["results"]
+        assert results == [{"id": str(privacy_provision.pk), "text": "民法典 第一千零三十二条"}]
+
+    def test_deleting_a_cited_provision_is_refused(self, admin_client, privacy_provision):
+        make_article(cites=[privacy_provision])
+        response = admin_client.post(
+            reverse("admin:statutes_provision_delete", args=[privacy_provision.pk]), {"post": "yes"}
+        )
+        assert Provision.objects.filter(pk=privacy_provision.pk).exists()
+        assert Citation.objects.count() == 1
+        assert response.status_code == 200

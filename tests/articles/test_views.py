@@ -1,0 +1,205 @@
+import datetime
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article
+from statutes.models import Provision, Status
+from tests.helpers import make_article, make_author, make_category, make_law, make_provisions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def telecom():
+    law = make_law("中华人民共和国电信条例", level="行政法规")
+    Provision.objects.create(
+        law=law, number=34, text="电信用户应当按照约定的时间和方式及时、足额地交纳电信费用。", order=1
+    )
+    Provision.objects.create(
+        law=law, number=65, text="电信用户依法使用电信的自由和通信秘密受法律保护。\n（一）第一项；", order=2
+    )
+    return law
+
+
+@pytest.fixture
+def seed_article(telecom):
+    category = make_category()
+    older = make_article(
+        "更早的文章", category=category, published_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    article = make_article(
+        "网贷逾期后平台群发短信给通讯录联系人，违法吗？",
+        category=category,
+        published_at=timezone.now() - datetime.timedelta(days=150),
+        cites=[telecom.provisions.get(key="65")],
+        body="平台不得群发。\n\n## 建议参考\n\n1. 保留证据。\n\n## 小编总结\n\n催收要合法。",
+    )
+    newer = make_article(
+        "更新的文章", category=category, published_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    return article, older, newer
+
+
+class TestArticlePage:
+    def test_carries_every_element_of_the_seed_post(self, client, seed_article, telecom):
+        article, later, latest = seed_article
+        response = client.get(article.get_absolute_url())
+        content = response.content.decode()
+        assert response.status_code == 200
+        # breadcrumb
+        assert re.search(
+            r"当前位置：<a href=\"/\">首页</a> › <a href=\"/category/finance-debt/\">金融债务</a> › 正文内容",
+            content,
+        )
+        assert "<h1>网贷逾期后平台群发短信给通讯录联系人，违法吗？</h1>" in content
+        # meta line: author, relative and exact date, category, views
+        assert ">林清远</a>" in content
+        assert "5个月前 (" in content and 'datetime="' in content
+        assert "阅读 1" in content
+        # body with 建议参考 and 小编总结
+        assert "<li>保留证据。</li>" in content and "小编总结" in content
+        # 相关法条 from the library: law title, linked label, full text
+        assert "相关法条" in content
+        assert "《中华人民共和国电信条例》" in content
+        assert f'href="/statutes/{telecom.pk}/65/">第六十五条</a>' in content
+        assert "电信用户依法使用电信的自由和通信秘密受法律保护。" in content
+        assert '<p class="item">（一）第一项；</p>' in content
+        assert "第三十四条" not in content
+        # copyright, permalink, QR code
+        assert "版权声明：本文由明衡律师事务所林清远结合法律法规原创并发布" in content
+        assert f'本文链接：<a href="http://testserver/articles/{article.pk}/">' in content
+        assert "<svg" in content and "扫描二维码推送至手机访问" in content
+        # previous / next in the category, related articles
+        assert f'rel="next" href="{later.get_absolute_url()}"' in content
+        assert 'rel="prev"' not in content
+        assert "相关文章" in content and latest.title in content
+
+    def test_reprints_credit_their_source(self, client):
+        article = make_article(
+            origin=Article.Origin.REPRINT, source_name="某某法律网", source_url="https://example.com/a/1"
+        )
+        content = client.get(article.get_absolute_url()).content.decode()
+        assert (
+            "本文转载自" in content
+            and 'href="https://example.com/a/1"' in content
+            and "某某法律网" in content
+        )
+        assert "原创并发布" not in content
+
+    def test_views_are_counted(self, client, seed_article):
+        article = seed_article[0]
+        for _ in range(3):
+            client.get(article.get_absolute_url())
+        article.refresh_from_db()
+        assert article.view_count == 3
+
+    def test_drafts_are_hidden_from_readers_and_previewed_by_staff(self, client, admin_client):
+        draft = make_article("草稿文章", status=Article.Status.DRAFT)
+        assert client.get(draft.get_absolute_url()).status_code == 404
+        response = admin_client.get(draft.get_absolute_url())
+        assert response.status_code == 200 and "草稿预览" in response.content.decode()
+
+    def test_unknown_article_is_404(self, client):
+        assert client.get("/articles/999999/").status_code == 404
+
+    def test_structured_data_names_the_cited_legislation_and_cannot_break_out(self, client, telecom):
+        article = make_article(
+            "标题</script><script>alert(1)</script>", cites=[telecom.provisions.get(key="65")]
+        )
+        content = client.get(article.get_absolute_url()).content.decode()
+        block = re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S).group(1)
+        data = json.loads(block)
+        assert data["@type"] == "Article"
+        assert data["headline"] == "标题</script><script>alert(1)</script>"
+        assert data["citation"][0]["@type"] == "Legislation"
+        assert data["citation"][0]["name"] == "中华人民共和国电信条例第六十五条"
+        assert "<script>alert(1)" not in content
+
+    def test_query_count_does_not_grow_with_citations(self, client):
+        law = make_law()
+        provisions = make_provisions(law, 10)
+        one = make_article("一条引用", cites=provisions[:1])
+        ten = make_article("十条引用", cites=provisions)
+
+        def count(article):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(article.get_absolute_url()).status_code == 200
+            return len(captured)
+
+        assert count(ten) == count(one) <= 8
+
+    def test_notice_for_citations_of_laws_no_longer_current(self, client):
+        law = make_law("旧法", status=Status.AMENDED, is_current=False)
+        article = make_article(cites=make_provisions(law, 1))
+        assert "已修改" in client.get(article.get_absolute_url()).content.decode()
+
+
+class TestListPages:
+    def test_home_lists_categories_latest_and_most_read(self, client):
+        make_category("金融债务", "finance-debt", 1)
+        labor = make_category("劳动用工", "labor", 2)
+        make_article("劳动文章", category=labor, view_count=99)
+        make_article("草稿", category=labor, status=Article.Status.DRAFT)
+        content = client.get("/").content.decode()
+        categories = content[content.index('class="category-list"') :]
+        assert categories.index("金融债务") < categories.index("劳动用工")
+        assert '劳动用工</a> <span class="muted">1 篇' in content
+        assert "劳动文章" in content and "草稿" not in content
+        assert 'type="search"' in content
+
+    def test_category_pages_paginate_and_bad_pages_are_404(self, client):
+        category = make_category()
+        for number in range(12):
+            make_article(f"文章{number:02d}", category=category)
+        first = client.get(category.get_absolute_url())
+        assert first.status_code == 200 and "第 1 / 2 页" in first.content.decode()
+        assert client.get(category.get_absolute_url(), {"page": 2}).status_code == 200
+        for page in ("3", "0", "-1", "abc", "1.5", "9" * 30):
+            response = client.get(category.get_absolute_url(), {"page": page})
+            assert response.status_code == 404, page
+        assert client.get("/category/no-such-category/").status_code == 404
+
+    def test_author_page(self, client):
+        author = make_author("周敏", "正行律师事务所")
+        make_article("周律师的文章", author=author)
+        content = client.get(author.get_absolute_url()).content.decode()
+        assert "周敏" in content and "正行律师事务所" in content and "周律师的文章" in content
+
+    def test_provision_page_lists_the_articles_citing_it(self, client, telecom):
+        provision = telecom.provisions.get(key="65")
+        make_article("引用第六十五条的文章", cites=[provision])
+        make_article("引用它的草稿", cites=[provision], status=Article.Status.DRAFT)
+        content = client.get(provision.get_absolute_url()).content.decode()
+        assert "引用第六十五条的文章" in content and "引用它的草稿" not in content
+
+
+class TestFeedsAndSeo:
+    def test_rss_feed(self, client):
+        make_article("最新的文章")
+        response = client.get("/feed/")
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/rss+xml")
+        assert "<title>最新的文章</title>" in response.content.decode()
+
+    def test_sitemap_lists_articles_categories_and_laws(self, client):
+        article = make_article()
+        law = make_law("中华人民共和国某法")
+        content = client.get("/sitemap.xml").content.decode()
+        assert f"http://testserver{article.get_absolute_url()}" in content
+        assert "http://testserver/category/finance-debt/" in content
+        assert f"http://testserver{law.get_absolute_url()}" in content
+
+    def test_robots_txt_points_to_the_sitemap(self, client):
+        content = client.get("/robots.txt").content.decode()
+        assert "Sitemap: http://testserver/sitemap.xml" in content and "Disallow: /admin/" in content
+
+    def test_pages_have_title_description_and_canonical(self, client, seed_article):
+        article = seed_article[0]
+        content = client.get(article.get_absolute_url()).content.decode()
+        assert f"<title>{article.title} · 法律知识库</title>" in content
+        assert f'<meta name="description" content="{article.excerpt}">' in content
+        assert f'<link rel="canonical" href="http://testserver/articles/{article.pk}/">' in content
