@@ -154,10 +154,11 @@ class LawDraft:
 
 
 def short_title(title: str) -> str:
-    """中华人民共和国民法典 → 民法典; other titles stay as they are."""
-    if title.startswith(NATIONAL_PREFIX) and len(title) > len(NATIONAL_PREFIX):
-        return title[len(NATIONAL_PREFIX) :]
-    return title
+    """中华人民共和国民法典 → 民法典; 关于适用《中华人民共和国民法典》… → 关于适用《民法典》…"""
+    shortened = title.replace(f"《{NATIONAL_PREFIX}", "《")
+    if shortened.startswith(NATIONAL_PREFIX) and len(shortened) > len(NATIONAL_PREFIX):
+        shortened = shortened[len(NATIONAL_PREFIX) :]
+    return shortened
 
 
 # --- reading the corpus -------------------------------------------------------------

@@ -293,3 +293,18 @@ class TestCommand:
     def test_a_missing_path_is_a_clear_error(self, tmp_path):
         with pytest.raises(CommandError, match="no such file or folder"):
             call_command("import_statutes", str(tmp_path / "nowhere"))
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("中华人民共和国民法典", "民法典"),
+        ("最高人民法院关于适用《中华人民共和国民事诉讼法》的解释", "最高人民法院关于适用《民事诉讼法》的解释"),
+        ("中华人民共和国", "中华人民共和国"),
+        ("电信条例", "电信条例"),
+    ],
+)
+def test_short_title(title, expected):
+    from statutes.importer import short_title
+
+    assert short_title(title) == expected
