@@ -31,6 +31,7 @@ browser:
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py rebuild_index --noinput --verbosity 0
 	@echo ""
 	@echo "Site: http://127.0.0.1:$(PORT)/   Admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Create an admin account with:  $(BIN)/python manage.py createsuperuser"

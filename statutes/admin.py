@@ -1,21 +1,13 @@
 """Admin for the statute library. The library is imported, so most of it is read-only here."""
 
-import re
-
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from .citations import parse_citation_search
 from .models import Law, Provision
-from .numerals import NUMERAL_CHARS, chinese_to_int
-
-# "民法典 1032", "民法典第一千零三十二条", "刑法253条之一": a law name and a 条 number.
-CITATION_SEARCH_RE = re.compile(
-    rf"^(?P<law>.*?)\s*第?\s*(?P<number>\d{{1,4}}|[{NUMERAL_CHARS}]+)\s*条?"
-    rf"(?:\s*之\s*(?P<suffix>\d{{1,2}}|[{NUMERAL_CHARS}]+))?\s*$"
-)
 
 
 @admin.register(Law)
@@ -114,17 +106,3 @@ class ProvisionAdmin(admin.ModelAdmin):
             if matches.exists():
                 return matches, False
         return super().get_search_results(request, queryset, search_term)
-
-
-def parse_citation_search(term: str) -> tuple[str, int, int] | None:
-    """("民法典", 1032, 0) for "民法典 1032" or "民法典第一千零三十二条"; None for other text."""
-    match = CITATION_SEARCH_RE.match(term.strip())
-    if not match or not ("条" in term or match["number"].isdigit()):
-        return None
-    try:
-        number = chinese_to_int(match["number"])
-        suffix = chinese_to_int(match["suffix"]) if match["suffix"] else 0
-    except ValueError:
-        return None
-    law = match["law"].strip().strip("《》").strip()
-    return law, number, suffix

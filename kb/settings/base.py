@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
+    "haystack",
+    "kb.search",
     "statutes",
     "articles",
 ]
@@ -84,6 +86,16 @@ DATABASES = {"default": database_from_environment(VAR_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 WHOOSH_PATH = Path(os.environ.get("WHOOSH_PATH", VAR_DIR / "whoosh"))
+
+HAYSTACK_CONNECTIONS = {
+    "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
+}
+# Index updates go through kb.search.queue after each commit, one writer at a time.
+HAYSTACK_SIGNAL_PROCESSOR = "kb.search.signals.QueuedSignalProcessor"
+# Model filters are part of each query; haystack's separate "narrow" pass over the whole
+# index would cost a full scan per search.
+HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
+HAYSTACK_DEFAULT_OPERATOR = "OR"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,4 +9,8 @@ SECRET_KEY = "test-only-insecure-key"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-WHOOSH_PATH = Path(tempfile.gettempdir()) / "kb-test-whoosh"
+# Each test run gets its own index folder; tests that search build the index explicitly.
+WHOOSH_PATH = Path(tempfile.mkdtemp(prefix="kb-test-whoosh-"))
+HAYSTACK_CONNECTIONS = {
+    "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
+}

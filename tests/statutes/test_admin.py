@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from statutes.admin import parse_citation_search
+from statutes.citations import parse_citation_search
 from statutes.models import Provision
 from tests.helpers import make_law, make_provisions
 

@@ -1,0 +1,204 @@
+"""The haystack Whoosh backend, adapted for Chinese and for several processes.
+
+A small subclass, not a copy of haystack's backend. It changes four things:
+1. the schema: text fields without an analyzer get the jieba analyzer (never Whoosh's
+   English StemmingAnalyzer), facet fields are kept whole, the ranking prior is a column;
+2. searching: one searcher per thread is kept open and refreshed only when the index
+   has changed (haystack opens a new one for every query), and it scores with BM25F
+   multiplied by each document's prior (current law first);
+3. writing: every write holds an inter-process file lock, so that Whoosh's single
+   writer is never contended and no process meets a LockError (see kb.search.queue);
+4. queries are built by kb.search.query, already analyzed: the parser must not cut them again.
+"""
+
+import fcntl
+import os
+import threading
+import time
+from contextlib import contextmanager
+
+from haystack.backends import BaseEngine
+from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
+from whoosh import fields as whoosh_fields
+from whoosh import scoring
+
+from .analysis import ChineseWordAnalyzer
+
+PRIOR_FIELD = "prior"
+PRIOR_SCALE = 1000  # priors are stored as integers, in thousandths
+LOCK_SUFFIX = ".writer.lock"
+
+
+class IndexBusy(Exception):
+    """Another process is writing the index; try again later."""
+
+
+class PriorBM25F(scoring.BM25F):
+    """BM25F times the document's prior (a column, in thousandths), so current law ranks first."""
+
+    use_final = True
+
+    def final(self, searcher, docnum, score):
+        priors = searcher._kb_priors if hasattr(searcher, "_kb_priors") else None
+        if priors is None:
+            reader = searcher.reader()
+            priors = reader.column_reader(PRIOR_FIELD) if reader.has_column(PRIOR_FIELD) else None
+            searcher._kb_priors = priors or False
+        return score * (priors[docnum] or PRIOR_SCALE) / PRIOR_SCALE if priors else score
+
+
+class KeptSearcher:
+    """A searcher that stays open when haystack closes it; the next search reuses it."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+
+    def __getattr__(self, name):
+        return getattr(self._searcher, name)
+
+    def close(self):
+        pass
+
+
+class SharedSearcherIndex:
+    """Stands in for the Whoosh index: searcher() reuses one searcher per thread."""
+
+    def __init__(self, index):
+        self._index = index
+        self._local = threading.local()
+
+    def __getattr__(self, name):
+        return getattr(self._index, name)
+
+    def refresh(self):
+        return self
+
+    def searcher(self, **kwargs):
+        if kwargs:
+            return self._index.searcher(**kwargs)
+        current = getattr(self._local, "searcher", None)
+        if current is None:
+            current = self._index.searcher(weighting=PriorBM25F(B=0.75, K1=1.2))
+        elif not current.up_to_date():
+            current = current.refresh()
+        self._local.searcher = current
+        return KeptSearcher(current)
+
+    def forget_searchers(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+        self._local = threading.local()
+
+
+class KBWhooshSearchBackend(WhooshSearchBackend):
+    lock_timeout = 300.0
+
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        self._lock_depth = 0
+
+    def setup(self):
+        super().setup()
+        self.index = SharedSearcherIndex(self.index)
+
+    def build_schema(self, fields):
+        content_field_name, schema = super().build_schema(fields)
+        for field_class in fields.values():
+            name = field_class.index_fieldname
+            if name not in schema.names():
+                continue
+            current = schema[name]
+            replacement = None
+            if field_class.faceted or getattr(field_class, "instance_name", "").endswith("_exact"):
+                replacement = whoosh_fields.ID(stored=True)
+            elif name == PRIOR_FIELD:
+                replacement = whoosh_fields.NUMERIC(
+                    numtype=int, bits=32, stored=True, sortable=True, default=PRIOR_SCALE
+                )
+            elif isinstance(current, whoosh_fields.TEXT) and field_class.analyzer is None:
+                replacement = whoosh_fields.TEXT(
+                    stored=True, analyzer=ChineseWordAnalyzer(), field_boost=field_class.boost, sortable=False
+                )
+            elif isinstance(current, whoosh_fields.TEXT):
+                replacement = whoosh_fields.TEXT(
+                    stored=True, analyzer=field_class.analyzer, field_boost=field_class.boost, sortable=False
+                )
+            if replacement is not None:
+                schema.remove(name)
+                schema.add(name, replacement)
+                if field_class.document:
+                    schema[name].spelling = True
+        return content_field_name, schema
+
+    # --- one writer across processes -------------------------------------------------
+
+    @contextmanager
+    def write_lock(self, *, timeout: float | None = None):
+        """Hold the index's writer lock (re-entrant within a process).
+
+        timeout=None waits up to lock_timeout; timeout=0 raises IndexBusy at once.
+        """
+        if not self.setup_complete:
+            self.setup()
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        # Beside the index folder, not in it: rebuild_index deletes the folder while holding the lock.
+        lock_path = os.path.normpath(self.path) + LOCK_SUFFIX
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held across the yield
+        deadline = time.monotonic() + (self.lock_timeout if timeout is None else timeout)
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(
+                            f"the search index at {self.path} is being written by another process"
+                        ) from None
+                    time.sleep(0.05)
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            handle.close()
+
+    def update(self, index, iterable, commit=True):
+        with self.write_lock():
+            super().update(index, iterable, commit=commit)
+
+    def remove(self, obj_or_string, commit=True):
+        with self.write_lock():
+            super().remove(obj_or_string, commit=commit)
+
+    def clear(self, models=None, commit=True):
+        with self.write_lock():
+            super().clear(models=models, commit=commit)
+
+    def delete_index(self):
+        with self.write_lock():
+            if isinstance(getattr(self, "index", None), SharedSearcherIndex):
+                self.index.forget_searchers()
+            super().delete_index()
+
+    # --- reading ---------------------------------------------------------------------
+
+    def searcher(self):
+        """A kept searcher on the current index, for the query builder's statistics."""
+        if not self.setup_complete:
+            self.setup()
+        return self.index.searcher()
+
+
+class KBWhooshEngine(BaseEngine):
+    backend = KBWhooshSearchBackend
+    query = WhooshSearchQuery

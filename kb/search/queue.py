@@ -1,0 +1,80 @@
+"""One index writer for many processes: a queue in the database, drained under a file lock.
+
+After an article's transaction commits, its identifier goes into the IndexTask table and
+the saving process tries to drain the queue. Whoever holds the writer lock applies every
+pending task, then looks again before leaving, so a task queued meanwhile is never
+stranded; a process that finds the lock taken waits briefly and otherwise leaves its task
+to the holder. Nothing blocks a save for long, nothing meets Whoosh's LockError, and an
+indexing failure is logged while the task waits for the next drain.
+"""
+
+import logging
+import time
+
+from django.apps import apps
+from haystack import connections
+from haystack.exceptions import NotHandled
+
+from .backend import IndexBusy
+from .models import IndexTask
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WAIT_SECONDS = 2.0
+BATCH_SIZE = 200
+
+
+def enqueue(model_label: str, object_pks) -> None:
+    IndexTask.objects.bulk_create(IndexTask(model=model_label, object_pk=str(pk)) for pk in object_pks)
+
+
+def drain(*, wait: float = DEFAULT_WAIT_SECONDS, using: str = "default") -> bool:
+    """Apply pending tasks if the writer lock can be had within `wait` seconds.
+
+    Returns True when this call left the queue empty, False when another process holds
+    the lock (it will apply our tasks) or indexing failed (logged; tasks kept).
+    """
+    backend = connections[using].get_backend()
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with backend.write_lock(timeout=0):
+                while apply_pending(using=using):
+                    pass
+        except IndexBusy:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+            continue
+        except Exception:
+            logger.exception("search index update failed; the tasks stay queued for the next drain")
+            return False
+        # Tasks queued after our last look, by a process that found the lock taken.
+        if not IndexTask.objects.exists():
+            return True
+
+
+def apply_pending(*, using: str = "default") -> int:
+    """Write one batch of pending tasks to the index (the caller holds the lock). Returns how many."""
+    tasks = list(IndexTask.objects.order_by("id")[:BATCH_SIZE])
+    if not tasks:
+        return 0
+    backend = connections[using].get_backend()
+    unified = connections[using].get_unified_index()
+    by_model: dict[str, set[str]] = {}
+    for task in tasks:
+        by_model.setdefault(task.model, set()).add(task.object_pk)
+    for model_label, pks in by_model.items():
+        model = apps.get_model(model_label)
+        try:
+            search_index = unified.get_index(model)
+        except NotHandled:
+            continue
+        indexed = list(search_index.index_queryset(using=using).filter(pk__in=pks))
+        if indexed:
+            backend.update(search_index, indexed)
+        for pk in pks - {str(obj.pk) for obj in indexed}:
+            # Deleted, unpublished or otherwise no longer for readers.
+            backend.remove(f"{model_label}.{pk}")
+    IndexTask.objects.filter(id__lte=tasks[-1].id, id__in=[task.id for task in tasks]).delete()
+    return len(tasks)
