@@ -2,6 +2,7 @@
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Max
 from haystack import connections
@@ -18,11 +19,17 @@ PROVISION_CT = "statutes.provision"
 ARTICLE_CT = "articles.article"
 
 
-@dataclass
 class Hit:
-    object: object
-    snippet: str
-    score: float = 0.0
+    """A result; its snippet is made only when a page shows it."""
+
+    def __init__(self, obj, text: str, terms: list[str]):
+        self.object = obj
+        self._text = text
+        self._terms = terms
+
+    @cached_property
+    def snippet(self):
+        return highlight(self._text, self._terms)
 
 
 @dataclass
@@ -102,7 +109,7 @@ def search_provisions(
             provisions = [cited, *provisions][:limit]
             total += 1
     terms = query.highlight_terms
-    return HitList([Hit(provision, highlight(provision.text, terms)) for provision in provisions], total)
+    return HitList([Hit(provision, provision.text, terms) for provision in provisions], total)
 
 
 def search_articles(
@@ -114,9 +121,7 @@ def search_articles(
     results, total = run(whoosh_query(query, *filters), offset, limit)
     articles = [result.object for result in results if result.object is not None]
     terms = query.highlight_terms
-    return HitList(
-        [Hit(article, highlight(article.excerpt + " " + article.body, terms)) for article in articles], total
-    )
+    return HitList([Hit(article, f"{article.excerpt} {article.body}", terms) for article in articles], total)
 
 
 def search(

@@ -29,7 +29,7 @@ def page_number(value: str | None) -> int:
     """?page=… as a number from 1 to MAX_PAGE; anything else is a missing page (404)."""
     if value in (None, ""):
         return 1
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PAGE:
         raise Http404("没有这一页")
     return int(value)
 
@@ -45,7 +45,7 @@ class SearchView(TemplateView):
         level = params.get("level", "")
         level = level if level in Level.values else ""
         category_id = params.get("category", "")
-        category_id = int(category_id) if category_id.isdigit() else None
+        category_id = int(category_id) if category_id.isascii() and category_id.isdigit() else None
         include_superseded = params.get("versions") == "all"
         page = page_number(params.get("page"))
         per_page = PER_PAGE if kind != "all" else 5

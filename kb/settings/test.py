@@ -1,5 +1,6 @@
 """Tests: fast hashing, DEBUG off like production, an index path the tests replace."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -10,7 +11,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test run gets its own index folder; tests that search build the index explicitly.
-WHOOSH_PATH = Path(tempfile.mkdtemp(prefix="kb-test-whoosh-"))
+WHOOSH_PATH = Path(os.environ.get("KB_TEST_WHOOSH_PATH") or tempfile.mkdtemp(prefix="kb-test-whoosh-"))
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
 }

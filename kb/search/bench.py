@@ -1,0 +1,209 @@
+"""Search quality and speed on real questions (STARD style), with two references measured beside it.
+
+- system: the search page's own code path (kb.search.selectors.search), current law only;
+- bm25:   a plain BM25 over the same provisions' text (jieba without our dictionary, the
+          benchmark's stop words, k1=1.3, b=0.75): the quality reference;
+- fts5:   SQLite FTS5 (C) over the same documents and the same query terms as the system:
+          the speed reference.
+"""
+
+import json
+import math
+import re
+import sqlite3
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import jieba
+
+from statutes.models import Provision
+from statutes.numerals import NUMERAL_CHARS, chinese_to_int
+
+from .analysis import ChineseBigramAnalyzer, ChineseWordAnalyzer, analyze
+from .query import select_terms, understand
+from .selectors import search, search_backend
+
+NATIONAL = "中华人民共和国"
+GOLD_RE = re.compile(
+    rf"^(?P<law>.*?)第(?P<number>[{NUMERAL_CHARS}]+)条(?:之(?P<suffix>[{NUMERAL_CHARS}]+))?$"
+)
+CUTOFFS = (1, 3, 5, 10)
+DEPTH = 100
+
+
+def law_key(title: str) -> str:
+    """STARD drops 中华人民共和国 (also inside 《》): compare titles without it."""
+    return title.replace(NATIONAL, "")
+
+
+def gold_key(name: str):
+    match = GOLD_RE.match(name.strip())
+    if not match:
+        return None
+    suffix = chinese_to_int(match["suffix"]) if match["suffix"] else 0
+    return law_key(match["law"]), chinese_to_int(match["number"]), suffix
+
+
+@dataclass
+class Question:
+    qid: str
+    text: str
+    gold: set
+
+
+def load_questions(path: Path, limit: int | None = None) -> list[Question]:
+    questions = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        gold = {key for key in map(gold_key, row.get("gold") or row.get("statutes") or []) if key}
+        if gold:
+            questions.append(Question(str(row["qid"]), row["question"], gold))
+    return questions[:limit] if limit else questions
+
+
+class Scorecard:
+    def __init__(self, name: str):
+        self.name = name
+        self.hits = Counter()
+        self.reciprocal_ranks = 0.0
+        self.recall = 0.0
+        self.latencies: list[float] = []
+        self.count = 0
+
+    def add(self, keys: list, gold: set, seconds: float | None) -> None:
+        self.count += 1
+        first = next((rank for rank, key in enumerate(keys[:DEPTH]) if key in gold), None)
+        for cutoff in CUTOFFS:
+            if first is not None and first < cutoff:
+                self.hits[cutoff] += 1
+        if first is not None and first < 10:
+            self.reciprocal_ranks += 1 / (first + 1)
+        self.recall += len(gold & set(keys[:DEPTH])) / len(gold)
+        if seconds is not None:
+            self.latencies.append(seconds * 1000)
+
+    def percentile(self, share: float) -> float | None:
+        if not self.latencies:
+            return None
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+    def figures(self) -> dict:
+        n = max(self.count, 1)
+        figures = {f"hit@{cutoff}": round(self.hits[cutoff] / n, 4) for cutoff in CUTOFFS}
+        figures["mrr@10"] = round(self.reciprocal_ranks / n, 4)
+        figures["recall@100"] = round(self.recall / n, 4)
+        p50, p95 = self.percentile(0.5), self.percentile(0.95)
+        figures["p50_ms"] = round(p50, 2) if p50 is not None else None
+        figures["p95_ms"] = round(p95, 2) if p95 is not None else None
+        figures["queries"] = self.count
+        return figures
+
+
+class BM25Reference:
+    """Okapi BM25 over the provisions' text, as STARD's baseline does it."""
+
+    def __init__(self, texts: list[str], stopwords: set[str], k1: float = 1.3, b: float = 0.75):
+        self.tokenizer = jieba.Tokenizer()  # jieba's own dictionary, not ours
+        self.stopwords = stopwords
+        self.k1, self.b = k1, b
+        postings = defaultdict(list)
+        self.lengths = []
+        for number, text in enumerate(texts):
+            terms = self.tokens(text)
+            self.lengths.append(len(terms))
+            for term, count in Counter(terms).items():
+                postings[term].append((number, count))
+        self.postings = postings
+        total = len(texts)
+        self.average = sum(self.lengths) / max(total, 1)
+        self.idf = {
+            term: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5)) for term, p in postings.items()
+        }
+
+    def tokens(self, text: str) -> list[str]:
+        return [word for word in self.tokenizer.lcut(text) if word.strip() and word not in self.stopwords]
+
+    def rank(self, question: str, depth: int = DEPTH) -> list[int]:
+        scores = defaultdict(float)
+        for term in self.tokens(question):
+            for number, count in self.postings.get(term, ()):
+                norm = self.k1 * (1 - self.b + self.b * self.lengths[number] / self.average)
+                scores[number] += self.idf[term] * count * (self.k1 + 1) / (count + norm)
+        return sorted(scores, key=scores.get, reverse=True)[:depth]
+
+
+class FTS5Reference:
+    """The same documents (our analyzers' terms) in SQLite FTS5, queried with the system's terms."""
+
+    def __init__(self, documents: list[tuple[int, str, str]]):
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(text, bigrams, tokenize='unicode61')")
+        self.db.executemany("INSERT INTO docs(rowid, text, bigrams) VALUES (?, ?, ?)", documents)
+        self.db.commit()
+
+    def rank(self, terms, depth: int = DEPTH) -> list[int]:
+        if not terms:
+            return []
+        expression = " OR ".join(f'{term.field}:"{term.text}"' for term in terms)
+        rows = self.db.execute(
+            "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (expression, depth)
+        ).fetchall()
+        return [row[0] for row in rows]
+
+
+def run_benchmark(questions: list[Question], stopwords: set[str], progress=None) -> dict:
+    provisions = list(
+        Provision.objects.filter(law__is_current=True)
+        .select_related("law")
+        .only("id", "number", "suffix", "text", "law__title", "law__short_title", "law__is_current")
+    )
+    keys = {
+        provision.pk: (law_key(provision.law.title), provision.number, provision.suffix)
+        for provision in provisions
+    }
+    if progress:
+        progress(f"{len(provisions):,} current provisions; building the BM25 and FTS5 references…")
+    bm25 = BM25Reference([provision.text for provision in provisions], stopwords)
+    positions = [provision.pk for provision in provisions]
+    word_analyzer, bigram_analyzer = ChineseWordAnalyzer(), ChineseBigramAnalyzer()
+    fts5 = FTS5Reference(
+        [
+            (
+                provision.pk,
+                " ".join(analyze(word_analyzer, f"{provision.law.short_title} {provision.text}")),
+                " ".join(analyze(bigram_analyzer, f"{provision.law.short_title} {provision.text}")),
+            )
+            for provision in provisions
+        ]
+    )
+    reader = search_backend().searcher().reader()
+    cards = {name: Scorecard(name) for name in ("system", "bm25", "fts5")}
+    for number, question in enumerate(questions, start=1):
+        started = time.perf_counter()
+        outcome = search(question.text, kind="provisions", limit=DEPTH)
+        elapsed = time.perf_counter() - started
+        cards["system"].add(
+            [keys.get(hit.object.pk) for hit in outcome.provisions.hits], question.gold, elapsed
+        )
+
+        started = time.perf_counter()
+        ranked = bm25.rank(question.text)
+        elapsed = time.perf_counter() - started
+        cards["bm25"].add([keys[positions[i]] for i in ranked], question.gold, elapsed)
+
+        started = time.perf_counter()
+        terms = select_terms(understand(question.text), reader)
+        ranked = fts5.rank(terms)
+        elapsed = time.perf_counter() - started
+        cards["fts5"].add([keys.get(pk) for pk in ranked], question.gold, elapsed)
+        if progress and number % 100 == 0:
+            progress(f"{number}/{len(questions)} questions")
+    figures = {name: card.figures() for name, card in cards.items()}
+    figures["provisions"] = len(provisions)
+    figures["index_documents"] = reader.doc_count()
+    return figures

@@ -1,0 +1,73 @@
+"""python manage.py bench_search --queries FILE [--json OUT]: search quality and latency, with references."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kb.search.bench import load_questions, run_benchmark
+
+DEFAULT_STOPWORDS = (
+    Path(__file__).resolve().parents[4].parent / "shared" / "bench" / "stard" / "cn_stopwords.txt"
+)
+COLUMNS = ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "recall@100", "p50_ms", "p95_ms", "queries"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Search the imported provisions with questions in STARD's format (qid, question, gold) through the "
+        "search page's code path, beside a plain BM25 (quality reference) and SQLite FTS5 (speed reference)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--queries", required=True, help="JSON lines: qid, question, gold")
+        parser.add_argument("--json", dest="json_out", help="write the figures to this file")
+        parser.add_argument(
+            "--stopwords", default=str(DEFAULT_STOPWORDS), help="stop words of the BM25 reference"
+        )
+        parser.add_argument("--limit", type=int, help="only the first N questions")
+
+    def handle(self, *args, queries, json_out=None, stopwords=None, limit=None, **options):
+        path, stop_path = Path(queries), Path(stopwords)
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        if not stop_path.is_file():
+            raise CommandError(f"no stop word list at {stop_path}: pass --stopwords FILE")
+        questions = load_questions(path, limit)
+        if not questions:
+            raise CommandError(f"no questions with gold provisions in {path}")
+        stop = {line.strip() for line in stop_path.read_text(encoding="utf-8").splitlines() if line.strip()}
+        figures = run_benchmark(questions, stop, progress=lambda message: self.stderr.write(message))
+        if figures["index_documents"] < figures["provisions"]:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"The search index holds {figures['index_documents']:,} documents for {figures['provisions']:,} "
+                    "current provisions: run `manage.py rebuild_index` after importing."
+                )
+            )
+        self.stdout.write(self.table(figures))
+        if json_out:
+            Path(json_out).write_text(
+                json.dumps({name: figures[name] for name in ("system", "bm25", "fts5")}, indent=2),
+                encoding="utf-8",
+            )
+            self.stdout.write(f"Figures written to {json_out}.")
+
+    def table(self, figures) -> str:
+        lines = [f"{'':8}" + "".join(f"{column:>12}" for column in COLUMNS)]
+        for name in ("system", "bm25", "fts5"):
+            row = figures[name]
+            cells = "".join(f"{'-' if row[c] is None else row[c]:>12}" for c in COLUMNS)
+            lines.append(f"{name:8}{cells}")
+        system, fts5 = figures["system"], figures["fts5"]
+        if fts5["p50_ms"] and fts5["p95_ms"]:
+            lines.append(
+                f"latency system/fts5: p50 {system['p50_ms'] / fts5['p50_ms']:.1f}x (target <= 4x), "
+                f"p95 {system['p95_ms'] / fts5['p95_ms']:.1f}x (target <= 5x)"
+            )
+        lines.append(
+            f"quality: hit@10 {system['hit@10']:.3f} (target >= 0.70, bm25 {figures['bm25']['hit@10']:.3f}); "
+            f"mrr@10 {system['mrr@10']:.3f} (target >= 0.50, bm25 {figures['bm25']['mrr@10']:.3f})"
+        )
+        lines.append(f"over {figures['provisions']:,} current provisions; questions: {system['queries']}")
+        return "\n".join(lines)

@@ -1,0 +1,22 @@
+import pytest
+from django.core.management import call_command
+from haystack import connections
+
+
+@pytest.fixture
+def search_index(db):
+    """An empty index; tests add what they need and call rebuild() to index the database."""
+    backend = connections["default"].get_backend()
+    backend.clear()
+
+    def rebuild():
+        call_command("update_index", verbosity=0)
+
+    yield rebuild
+    backend.clear()
+
+
+@pytest.fixture
+def demo_index(search_index):
+    call_command("load_demo", verbosity=0)
+    search_index()

@@ -1,0 +1,82 @@
+"""Several processes saving articles at once: no update lost, no LockError for anyone."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SETUP = """
+from articles.models import Author, Category
+Category.objects.create(name="测试", slug="test")
+Author.objects.create(name="测试作者")
+"""
+
+WORKER = """
+import sys
+from articles.models import Article, Author, Category
+category, author = Category.objects.get(), Author.objects.get()
+for number in range({count}):
+    article = Article.objects.create(title="进程{worker}的文章{{}}号".format(number), body="并发保存测试。",
+                                     category=category, author=author, status="published")
+    article.body = "并发保存测试，第二次保存。"
+    article.save()
+print("ok")
+"""
+
+CHECK = """
+from articles.models import Article
+from kb.search.models import IndexTask
+from kb.search.selectors import search_backend
+reader = search_backend().searcher().reader()
+indexed = {fields["django_id"]: fields["text"] for _, fields in reader.iter_docs() if fields["django_ct"] == "articles.article"}
+stale = [a.title for a in Article.objects.all() if "第二次保存" not in indexed.get(str(a.pk), "")]
+print("pending", IndexTask.objects.count())
+print("articles", Article.objects.count(), "indexed", len(indexed))
+print("stale", len(stale), stale[:3])
+"""
+
+
+def manage(env, code, timeout=120):
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def test_two_processes_saving_at_once_lose_nothing(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kb.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "KB_TEST_WHOOSH_PATH": str(tmp_path / "whoosh"),
+    }
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert manage(env, SETUP).returncode == 0
+
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", WORKER.format(worker=worker, count=8)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for worker in (1, 2)
+    ]
+    outputs = [worker.communicate(timeout=180) for worker in workers]
+    for worker, (out, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+        assert "LockError" not in err and "Traceback" not in err, err
+        assert out.strip().endswith("ok")
+
+    check = manage(env, CHECK)
+    assert check.returncode == 0, check.stderr
+    assert "pending 0" in check.stdout
+    assert "articles 16 indexed 16" in check.stdout, check.stdout
+    assert "stale 0" in check.stdout, check.stdout

@@ -1,0 +1,127 @@
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from articles.models import Article
+from kb.search.selectors import search
+from tests.helpers import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+class TestRanking:
+    def test_the_seed_question_finds_the_demo_article_first_and_the_right_provisions(self, demo_index):
+        outcome = search("网贷逾期群发短信给通讯录违法吗")
+        assert "通讯录" in outcome.articles.hits[0].object.title
+        provisions = {(hit.object.law.short_title, hit.object.key) for hit in outcome.provisions.hits}
+        assert provisions & {("民法典", "1032"), ("民法典", "1033"), ("电信条例", "65")}
+
+    @pytest.mark.parametrize(
+        ("text", "law", "key"),
+        [
+            ("民法典第1032条", "民法典", "1032"),
+            ("民法典1032", "民法典", "1032"),
+            ("刑法第二百五十三条之一", "刑法", "253-1"),
+            ("电信条例65条", "电信条例", "65"),
+        ],
+    )
+    def test_citation_queries_put_that_provision_first(self, demo_index, text, law, key):
+        outcome = search(text)
+        assert (outcome.cited.law.short_title, outcome.cited.key) == (law, key)
+        first = outcome.provisions.hits[0].object
+        assert (first.law.short_title, first.key) == (law, key)
+
+    def test_one_character_finds_something(self, demo_index):
+        outcome = search("债")
+        assert outcome.articles.total > 0 and outcome.provisions.total > 0
+
+    def test_questions_rank_by_more_and_rarer_terms_without_requiring_all(self, demo_index):
+        outcome = search("公司不给加班费怎么办呢朋友")
+        assert "加班费" in outcome.articles.hits[0].object.title
+
+
+class TestIndexSync:
+    def test_publish_unpublish_edit_and_delete_reach_the_index(
+        self, search_index, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            article = make_article("独一无二的标题甲乙丙", status=Article.Status.DRAFT)
+        assert search("独一无二的标题甲乙丙").articles.total == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            article.status = Article.Status.PUBLISHED
+            article.save()
+        assert search("独一无二的标题甲乙丙").articles.hits[0].object == article
+        with django_capture_on_commit_callbacks(execute=True):
+            article.title = "改过的题目丁戊己"
+            article.save()
+        assert search("改过的题目丁戊己").articles.total == 1
+        assert search("独一无二的标题甲乙丙").articles.total == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            article.status = Article.Status.DRAFT
+            article.save()
+        assert search("改过的题目丁戊己").articles.total == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            article.status = Article.Status.PUBLISHED
+            article.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            article.delete()
+        assert search("改过的题目丁戊己").articles.total == 0
+
+
+class TestSearchPage:
+    def test_shows_articles_and_provisions_with_counts_and_marks(self, client, demo_index):
+        content = client.get(reverse("search:search"), {"q": "网贷逾期会爆通讯录吗"}).content.decode()
+        assert "文章（" in content and "法条（" in content
+        assert "<mark>通讯录</mark>" in content or "<mark>爆通讯录</mark>" in content
+        assert "网贷逾期后平台群发短信给通讯录联系人" in content
+
+    def test_filters_and_pagination(self, client, demo_index):
+        url = reverse("search:search")
+        content = client.get(url, {"q": "民法典", "type": "provisions", "level": "行政法规"}).content.decode()
+        assert "中华人民共和国民法典 第" not in content
+        assert client.get(url, {"q": "民法典", "type": "provisions", "page": "2"}).status_code == 200
+        for page in ("0", "abc", "51", "-1"):
+            assert client.get(url, {"q": "民法典", "type": "provisions", "page": page}).status_code == 404
+
+    def test_zero_results_still_help(self, client, demo_index):
+        content = client.get(reverse("search:search"), {"q": "zzzzqqqq"}).content.decode()
+        assert "没有找到" in content and "大家常搜" in content
+
+    def test_highlights_are_escaped(self, client, search_index):
+        make_article("脚本测试", body="正文里有 <script>alert(1)</script> 和诉讼时效。")
+        search_index()
+        content = client.get(reverse("search:search"), {"q": "<script>诉讼时效"}).content.decode()
+        assert "<script>alert(1)" not in content
+        assert "<mark>诉讼时效</mark>" in content
+
+    def test_suggestions(self, client, demo_index):
+        data = client.get(reverse("search:suggest"), {"q": "民法典1032"}).json()
+        assert data["suggestions"][0]["kind"] == "provision"
+        data = client.get(reverse("search:suggest"), {"q": "加班费"}).json()
+        assert any(item["kind"] == "article" for item in data["suggestions"])
+
+    def test_too_long_queries_are_cut_with_a_message(self, client, demo_index):
+        content = client.get(reverse("search:search"), {"q": "债" * 1000}).content.decode()
+        assert "搜索词太长" in content
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    q=st.text(max_size=200),
+    kind=st.sampled_from(["all", "articles", "provisions", "x"]),
+    page=st.text(max_size=4),
+)
+def test_hostile_search_parameters_never_fail(client, demo_index, q, kind, page):
+    response = client.get(reverse("search:search"), {"q": q, "type": kind, "page": page, "level": q[:5]})
+    assert response.status_code in (200, 404)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    q=st.sampled_from(
+        ['"', "(", ")", "AND", "OR", "NOT", "*", ":", "text:债", "a AND (b", "民法典*", "^2", "~"]
+    )
+)
+def test_whoosh_syntax_is_plain_text(client, demo_index, q):
+    assert client.get(reverse("search:search"), {"q": q}).status_code == 200
