@@ -8,6 +8,7 @@ from django.db.models import Count, Max
 from haystack import connections
 from haystack.query import SearchQuerySet
 
+from articles.markdown import plain_text
 from articles.models import Article
 from statutes.citations import CitationQuery, find_citation, known_law_names, resolve_citation
 from statutes.models import Law, Provision
@@ -121,7 +122,7 @@ def search_articles(
     results, total = run(whoosh_query(query, *filters), offset, limit)
     articles = [result.object for result in results if result.object is not None]
     terms = query.highlight_terms
-    return HitList([Hit(article, f"{article.excerpt} {article.body}", terms) for article in articles], total)
+    return HitList([Hit(article, plain_text(article.body_html), terms) for article in articles], total)
 
 
 def search(

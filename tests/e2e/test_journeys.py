@@ -89,3 +89,27 @@ def test_editor_adds_an_article_with_a_citation_publishes_it_and_sees_it_on_the_
     page.wait_for_url(f"**{article.get_absolute_url()}")
     assert "《中华人民共和国民法典》第一千零三十三条" in page.locator(".cited-provisions").inner_text()
     screenshot(page, "e2e-7-published-article")
+
+
+def test_reader_searches_in_their_own_words_and_finds_the_article(page, demo, screenshot):
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    page.goto(demo + "/")
+    page.fill("#home-q", "网贷逾期群发短信给通讯录违法吗")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    first = page.locator(".result__title").first
+    assert "通讯录" in first.inner_text()
+    assert page.locator(".result mark").count() > 0
+    screenshot(page, "e2e-8-search")
+
+    page.fill("#search-q", "民法典第1032条")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert "第一千零三十二条" in page.locator(".direct-hit").inner_text()
+
+    # As-you-type suggestions in the header box of any page.
+    page.goto(demo + "/statutes/")
+    page.fill("#header-q", "加班费")
+    page.locator(".suggestions li").first.wait_for()
+    assert "加班费" in page.locator(".suggestions").inner_text()
+    screenshot(page, "e2e-9-suggestions")
