@@ -73,6 +73,11 @@ class SharedSearcherIndex:
     def refresh(self):
         return self
 
+    def writer(self, **kwargs):
+        # Whoosh's default 128 MB pool flushes and merges over and over on a full rebuild.
+        kwargs.setdefault("limitmb", 512)
+        return self._index.writer(**kwargs)
+
     def searcher(self, **kwargs):
         if kwargs:
             return self._index.searcher(**kwargs)
@@ -110,7 +115,10 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
                 continue
             current = schema[name]
             replacement = None
-            if field_class.faceted or getattr(field_class, "instance_name", "").endswith("_exact"):
+            if not field_class.indexed:
+                # Shown with results, never searched: stored only, no analysis at index time.
+                replacement = whoosh_fields.STORED()
+            elif field_class.faceted or getattr(field_class, "instance_name", "").endswith("_exact"):
                 replacement = whoosh_fields.ID(stored=True)
             elif name == PRIOR_FIELD:
                 replacement = whoosh_fields.NUMERIC(
