@@ -47,14 +47,44 @@ class PriorBM25F(scoring.BM25F):
         return score * (priors[docnum] or PRIOR_SCALE) / PRIOR_SCALE if priors else score
 
 
-class KeptSearcher:
-    """A searcher that stays open when haystack closes it; the next search reuses it."""
+class FilterSet(set):
+    """Documents allowed by a filter: what Whoosh accepts as `filter=`, and what haystack narrows in place."""
 
-    def __init__(self, searcher):
+    def filter(self, other):
+        self &= other.docs() if hasattr(other, "docs") else other
+
+    def docs(self):
+        return self
+
+
+class KeptSearcher:
+    """A searcher that stays open when haystack closes it; the next search reuses it.
+
+    Filters (haystack's narrow queries: model, current law, level …) are searched once per
+    index generation and kept, so each search intersects with a ready set of documents
+    instead of walking the filter terms' long posting lists again.
+    """
+
+    max_filters = 64
+
+    def __init__(self, searcher, filters):
         self._searcher = searcher
+        self._filters = filters
 
     def __getattr__(self, name):
         return getattr(self._searcher, name)
+
+    def search(self, query, limit=10, **kwargs):
+        if limit is not None or kwargs:
+            return self._searcher.search(query, limit=limit, **kwargs)
+        key = repr(query)
+        documents = self._filters.get(key)
+        if documents is None:
+            if len(self._filters) >= self.max_filters:
+                self._filters.clear()
+            documents = self._filters[key] = frozenset(self._searcher.docs_for_query(query))
+        # haystack narrows one filter by the next in place: hand out a copy.
+        return FilterSet(documents)
 
     def close(self):
         pass
@@ -120,12 +150,18 @@ class SharedSearcherIndex:
         if kwargs:
             return self._index.searcher(**kwargs)
         current = getattr(self._local, "searcher", None)
-        if current is None:
-            current = self._index.searcher(weighting=PriorBM25F(B=0.75, K1=1.2))
-        elif not current.up_to_date():
-            current = current.refresh()
-        self._local.searcher = current
-        return KeptSearcher(current)
+        if current is None or not current.up_to_date():
+            if current is not None:
+                current = current.refresh()
+            else:
+                current = self._index.searcher(weighting=PriorBM25F(B=0.75, K1=1.2))
+            self._local.searcher = current
+            self._local.filters = {}
+        return KeptSearcher(current, self._local.filters)
+
+    def doc_count(self):
+        # haystack asks before every search; the kept searcher knows without reopening the index.
+        return self.searcher().doc_count()
 
     def forget_searchers(self):
         searcher = getattr(self._local, "searcher", None)

@@ -66,19 +66,21 @@ def search_backend():
     return connections["default"].get_backend()
 
 
-def whoosh_query(query: SearchQuery, *filters: str) -> str | None:
-    """The Whoosh query string for the understood query and filters; None when nothing can match."""
+def whoosh_query(query: SearchQuery) -> str | None:
+    """The Whoosh query string for the understood query; None when nothing can match."""
     reader = search_backend().searcher().reader()
     terms = select_terms(query, reader)
-    if not terms:
-        return None
-    return " AND ".join([render(terms), *filters])
+    return render(terms) if terms else None
 
 
-def run(query_string: str | None, offset: int, limit: int) -> tuple[list, int]:
+def run(query_string: str | None, filters: list[str], offset: int, limit: int) -> tuple[list, int]:
+    """Ranked results of the query within the filters (haystack narrows; the backend keeps filter sets)."""
     if not query_string:
         return [], 0
-    results = SearchQuerySet().raw_search(query_string).load_all()
+    results = SearchQuerySet().raw_search(query_string)
+    for condition in filters:
+        results = results.narrow(condition)
+    results = results.load_all()
     page = list(results[offset : offset + limit])
     return page, results.count()
 
@@ -98,7 +100,7 @@ def search_provisions(
         filters.append("is_current:true")
     if level:
         filters.append(f"level_exact:{level}")
-    results, total = run(whoosh_query(query, *filters), offset, limit)
+    results, total = run(whoosh_query(query), filters, offset, limit)
     provisions = [result.object for result in results if result.object is not None]
     if (
         cited is not None
@@ -119,7 +121,7 @@ def search_articles(
     filters = [f"django_ct:{ARTICLE_CT}"]
     if category_id:
         filters.append(f"category_id:{int(category_id)}")
-    results, total = run(whoosh_query(query, *filters), offset, limit)
+    results, total = run(whoosh_query(query), filters, offset, limit)
     articles = [result.object for result in results if result.object is not None]
     terms = query.highlight_terms
     return HitList([Hit(article, plain_text(article.body_html), terms) for article in articles], total)
