@@ -39,12 +39,15 @@ class PriorBM25F(scoring.BM25F):
     use_final = True
 
     def final(self, searcher, docnum, score):
-        priors = searcher._kb_priors if hasattr(searcher, "_kb_priors") else None
+        priors = getattr(searcher, "_kb_priors", None)
         if priors is None:
             reader = searcher.reader()
-            priors = reader.column_reader(PRIOR_FIELD) if reader.has_column(PRIOR_FIELD) else None
-            searcher._kb_priors = priors or False
-        return score * (priors[docnum] or PRIOR_SCALE) / PRIOR_SCALE if priors else score
+            # False, not None, marks "no prior column": a column reader may itself be falsy.
+            priors = reader.column_reader(PRIOR_FIELD) if reader.has_column(PRIOR_FIELD) else False
+            searcher._kb_priors = priors
+        if priors is False:
+            return score
+        return score * (priors[docnum] or PRIOR_SCALE) / PRIOR_SCALE
 
 
 class FilterSet(set):

@@ -125,3 +125,21 @@ def test_hostile_search_parameters_never_fail(client, demo_index, q, kind, page)
 )
 def test_whoosh_syntax_is_plain_text(client, demo_index, q):
     assert client.get(reverse("search:search"), {"q": q}).status_code == 200
+
+
+def test_the_prior_ranks_higher_norms_and_current_law_first(search_index):
+    from statutes.models import Provision, Status
+    from tests.helpers import make_law
+
+    text = "用人单位拖欠劳动报酬的，劳动者可以向劳动行政部门投诉。"
+    rule = make_law("某部门规章", level="部门规章")
+    law = make_law("中华人民共和国某法", level="法律")
+    old = make_law("中华人民共和国某法", level="法律", is_current=False, status=Status.AMENDED,
+                   promulgated_on=__import__("datetime").date(2001, 1, 1))  # fmt: skip
+    for number, target in enumerate((rule, old, law), start=1):
+        Provision.objects.create(law=target, number=number, text=text, order=1)
+    search_index()
+    current_only = search("拖欠劳动报酬投诉", kind="provisions").provisions.hits
+    assert [hit.object.law for hit in current_only] == [law, rule]
+    everything = search("拖欠劳动报酬投诉", kind="provisions", include_superseded=True).provisions.hits
+    assert [hit.object.law for hit in everything] == [law, rule, old]
