@@ -49,20 +49,7 @@ FOLDER_LEVEL = {
     "其他": Level.OTHER,
 }
 FINAL_PART = "附则"
-
-LAW_FIELDS = [
-    "short_title",
-    "level",
-    "category",
-    "status",
-    "is_current",
-    "effective_on",
-    "history",
-    "preamble",
-    "annex",
-    "notes",
-    "source",
-]
+# What an import compares and updates on an existing provision.
 PROVISION_FIELDS = ["text", "part", "subpart", "chapter", "section", "order", "is_repealed"]
 
 
@@ -512,7 +499,7 @@ def write_law_versions(versions: list[LawDraft], existing: list[Law]) -> dict[st
         elif any(getattr(law, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(law, name, value)
-            law.save(update_fields=LAW_FIELDS)
+            law.save(update_fields=list(values))
             counts["laws_updated"] += 1
         else:
             counts["laws_unchanged"] += 1
