@@ -28,7 +28,6 @@ class CitationQuery:
     law_name: str  # as typed, without 《》; may be empty
     number: int
     suffix: int = 0
-    span: tuple[int, int] = (0, 0)
 
 
 def parse_citation_search(term: str) -> tuple[str, int, int] | None:
@@ -61,8 +60,7 @@ def find_citation(text: str, law_names: list[str]) -> CitationQuery | None:
                 except ValueError:
                     number = None
                 if number:
-                    begin = start - 1 if start and text[start - 1] == "《" else start
-                    return CitationQuery(name, number, suffix, (begin, start + len(name) + tail.end()))
+                    return CitationQuery(name, number, suffix)
             start = text.find(name, start + 1)
     return None
 

@@ -76,5 +76,5 @@ def apply_pending(*, using: str = "default") -> int:
         for pk in pks - {str(obj.pk) for obj in indexed}:
             # Deleted, unpublished or otherwise no longer for readers.
             backend.remove(f"{model_label}.{pk}")
-    IndexTask.objects.filter(id__lte=tasks[-1].id, id__in=[task.id for task in tasks]).delete()
+    IndexTask.objects.filter(id__in=[task.id for task in tasks]).delete()
     return len(tasks)

@@ -93,14 +93,20 @@ def search_provisions(
     offset: int = 0,
     limit: int = 10,
     cited: Provision | None = None,
+    query_string: str | None = None,
 ) -> HitList:
-    """Provisions ranked for the query; current law only unless asked. A cited provision comes first."""
+    """Provisions ranked for the query; current law only unless asked. A cited provision comes first.
+
+    query_string: the query already compiled by whoosh_query, when the caller searches several kinds.
+    """
     filters = [f"django_ct:{PROVISION_CT}"]
     if not include_superseded:
         filters.append("is_current:true")
     if level:
         filters.append(f"level_exact:{level}")
-    results, total = run(whoosh_query(query), filters, offset, limit)
+    if query_string is None:
+        query_string = whoosh_query(query)
+    results, total = run(query_string, filters, offset, limit)
     provisions = [result.object for result in results if result.object is not None]
     if (
         cited is not None
@@ -116,12 +122,19 @@ def search_provisions(
 
 
 def search_articles(
-    query: SearchQuery, *, category_id: int | None = None, offset: int = 0, limit: int = 10
+    query: SearchQuery,
+    *,
+    category_id: int | None = None,
+    offset: int = 0,
+    limit: int = 10,
+    query_string: str | None = None,
 ) -> HitList:
     filters = [f"django_ct:{ARTICLE_CT}"]
     if category_id:
         filters.append(f"category_id:{int(category_id)}")
-    results, total = run(whoosh_query(query), filters, offset, limit)
+    if query_string is None:
+        query_string = whoosh_query(query)
+    results, total = run(query_string, filters, offset, limit)
     articles = [result.object for result in results if result.object is not None]
     terms = query.highlight_terms
     return HitList([Hit(article, plain_text(article.body_html), terms) for article in articles], total)
@@ -144,6 +157,8 @@ def search(
     outcome.citation = find_citation(query.text, law_names())
     if outcome.citation:
         outcome.cited = resolve_citation(outcome.citation)
+    # Term selection reads the index's statistics: once per search, for both kinds.
+    query_string = whoosh_query(query)
     if kind in ("all", "provisions"):
         outcome.provisions = search_provisions(
             query,
@@ -152,10 +167,15 @@ def search(
             offset=offset if kind == "provisions" else 0,
             limit=limit,
             cited=outcome.cited,
+            query_string=query_string,
         )
     if kind in ("all", "articles"):
         outcome.articles = search_articles(
-            query, category_id=category_id, offset=offset if kind == "articles" else 0, limit=limit
+            query,
+            category_id=category_id,
+            offset=offset if kind == "articles" else 0,
+            limit=limit,
+            query_string=query_string,
         )
     return outcome
 
