@@ -3,7 +3,7 @@
 from haystack import indexes
 
 from kb.search.analysis import ChineseBigramAnalyzer
-from kb.search.backend import PRIOR_SCALE
+from kb.search.scoring import PRIOR_SCALE
 
 from .models import Article
 

@@ -6,7 +6,7 @@ from django.db.models import Count
 from haystack import indexes
 
 from kb.search.analysis import ChineseBigramAnalyzer
-from kb.search.backend import PRIOR_SCALE
+from kb.search.scoring import PRIOR_SCALE
 
 from .models import Level, Provision, Status
 

@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from whoosh import fields as whoosh_fields
-from whoosh import scoring
+from whoosh import scoring as whoosh_scoring
 
+from . import scoring
 from .analysis import ChineseWordAnalyzer
+from .scoring import PRIOR_FIELD, PRIOR_SCALE, flat_terms
 
-PRIOR_FIELD = "prior"
-PRIOR_SCALE = 1000  # priors are stored as integers, in thousandths
 LOCK_SUFFIX = ".writer.lock"
 
 
@@ -33,7 +33,7 @@ class IndexBusy(Exception):
     """Another process is writing the index; try again later."""
 
 
-class PriorBM25F(scoring.BM25F):
+class PriorBM25F(whoosh_scoring.BM25F):
     """BM25F times the document's prior (a column, in thousandths), so current law ranks first."""
 
     use_final = True
@@ -88,6 +88,22 @@ class KeptSearcher:
             documents = self._filters[key] = frozenset(self._searcher.docs_for_query(query))
         # haystack narrows one filter by the next in place: hand out a copy.
         return FilterSet(documents)
+
+    def search_page(self, query, pagenum, pagelen=10, **kwargs):
+        """Flat OR queries (all the search page makes) are scored term at a time; others by Whoosh."""
+        terms = flat_terms(query)
+        allowed = kwargs.pop("filter", None)
+        plain = not any(kwargs.get(name) for name in ("sortedby", "groupedby", "mask", "reverse"))
+        weighting = self._searcher.weighting
+        if terms is None or not plain or not isinstance(weighting, PriorBM25F):
+            if allowed is not None:
+                kwargs["filter"] = allowed
+            return self._searcher.search_page(query, pagenum, pagelen=pagelen, **kwargs)
+        if pagenum < 1:
+            raise ValueError("pagenum must be >= 1")
+        return scoring.search_page(
+            self._searcher, query, terms, pagenum, pagelen, allowed, k1=weighting.K1, b=weighting.B
+        )
 
     def close(self):
         pass

@@ -28,10 +28,10 @@ MAX_QUERY_LENGTH = 100
 WORD_FIELD = "text"
 BIGRAM_FIELD = "bigrams"
 # How many terms of each kind a query keeps, rarest first; and how common a term may be.
-MAX_WORD_TERMS = 10
-MAX_BIGRAM_TERMS = 12
+MAX_WORD_TERMS = 20
+MAX_BIGRAM_TERMS = 20
 MAX_EXPANSION_TERMS = 6
-MAX_DOCUMENT_SHARE = 0.08
+MAX_DOCUMENT_SHARE = 0.2
 BIGRAM_WEIGHT = 0.8
 EXPANSION_WEIGHT = 0.5
 # One character (债) is matched by the indexed words that contain it, the most common first.
