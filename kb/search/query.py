@@ -91,7 +91,9 @@ def understand(raw: str) -> SearchQuery:
     expansions = []
     for word, legal_terms in everyday.items():
         if word in text:
-            expansions.extend(term for term in legal_terms if term not in words)
+            for term in legal_terms:
+                # A legal term the index splits (解除劳动合同) is looked for by its indexed words.
+                expansions.extend(part for part in analyze(ChineseWordAnalyzer(), term) if part not in words)
     return SearchQuery(
         raw=raw or "",
         text=text,
