@@ -3,9 +3,39 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from statutes.models import Status
+
 from .models import Article, Author, Category, Citation
+from .references import sync_citations
+
+
+class CitesOutdatedLawFilter(admin.SimpleListFilter):
+    title = "引用的法规"
+    parameter_name = "cited_law"
+
+    def lookups(self, request, model_admin):
+        return [("outdated", "引用了已修改或已废止的法规"), ("problems", "引用无法识别或引文不符")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "outdated":
+            outdated = Citation.objects.exclude(
+                provision__law__is_current=True, provision__law__status=Status.IN_FORCE
+            )
+            return queryset.filter(pk__in=outdated.values("article_id"))
+        if self.value() == "problems":
+            flagged = [
+                article.pk
+                for article in queryset.only("pk", "reference_report")
+                if any(
+                    not entry["resolved"] or entry["quote_matches"] is False
+                    for entry in article.reference_report
+                )
+            ]
+            return queryset.filter(pk__in=flagged)
+        return queryset
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -57,16 +87,17 @@ class CitationInline(admin.TabularInline):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "category", "author", "status", "published_at", "view_count"]
-    list_filter = ["status", "category", "author", "origin"]
+    list_filter = ["status", "category", "author", "origin", CitesOutdatedLawFilter]
     list_select_related = ["category", "author"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
-    readonly_fields = ["body_preview", "view_count", "created_at", "updated_at"]
+    readonly_fields = ["reference_checks", "body_preview", "view_count", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "category", "author", "body", "summary", "loaded_version"]}),
         ("发布", {"fields": ["status", "published_at", "origin", "source_name", "source_url"]}),
+        ("正文中的法条引用（上次保存时检查）", {"fields": ["reference_checks"]}),
         ("已保存正文预览", {"classes": ["collapse"], "fields": ["body_preview"]}),
         ("统计", {"classes": ["collapse"], "fields": ["view_count", "created_at", "updated_at"]}),
     ]
@@ -79,6 +110,35 @@ class ArticleAdmin(admin.ModelAdmin):
         return mark_safe(
             f'<div class="kb-preview" style="max-width:48em;line-height:1.8">{article.body_html}</div>'
         )
+
+    @admin.display(description="引用检查")
+    def reference_checks(self, article):
+        if not article.pk:
+            return "保存后在此列出正文引用的法条、无法识别的引用和引文不符之处。"
+        if not article.reference_report:
+            return "正文中没有发现法条引用。"
+        return format_html(
+            '<table class="kb-references"><thead><tr><th>原文</th><th>法规</th><th>条</th><th>检查</th></tr>'
+            "</thead><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+                (entry["text"], entry["law"] or entry["law_as_written"] or "?", entry["key"], reference_verdict(entry))
+                for entry in article.reference_report
+            )),
+        )  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        obj.defer_citation_sync = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        sync_citations(article, getattr(article, "pending_references", []))
+        for entry in article.reference_report:
+            verdict = reference_verdict(entry)
+            if not verdict.startswith("正确"):
+                # A warning, never a refusal: the article is saved either way.
+                messages.warning(request, f"{entry['text']}：{verdict}")
 
     @admin.action(description="发布所选文章", permissions=["change"])
     def publish(self, request, queryset):
@@ -98,6 +158,28 @@ class ArticleAdmin(admin.ModelAdmin):
             article.save()
             count += 1
         self.message_user(request, f"已撤回 {count} 篇文章。", messages.SUCCESS)
+
+
+def reference_verdict(entry: dict) -> str:
+    problems = {
+        "unknown law": "法规库中没有这部法规",
+        "no law named": "没有写明是哪部法规",
+        "no such provision": "该法规没有这一条",
+    }
+    if not entry["resolved"]:
+        problem = entry["problem"] or ""
+        if problem.startswith("beyond the last article"):
+            return "超出该法规的条数" + problem[len("beyond the last article") :].replace(
+                "(", "（共 "
+            ).replace(")", " 条）")
+        verdict = problems.get(problem, "无法识别")
+    elif entry["quote_matches"] is False:
+        verdict = "引文与该条不符"
+    else:
+        return "正确" if entry["quote_matches"] is None else "正确，引文相符"
+    if entry["suggestion"]:
+        verdict += f"；引文出自 {entry['suggestion']['law']} {entry['suggestion']['label']}"
+    return verdict
 
 
 @admin.register(Category)

@@ -109,6 +109,7 @@ class Article(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     view_count = models.PositiveIntegerField("阅读数", default=0, editable=False)
+    reference_report = models.JSONField("引用检查", default=list, editable=False, blank=True)
     origin = models.CharField("来源", max_length=10, choices=Origin.choices, default=Origin.ORIGINAL)
     source_name = models.CharField("转载来源", max_length=100, blank=True)
     source_url = models.URLField("来源网址", blank=True)
@@ -141,14 +142,22 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        from .references import link_references, report, sync_citations
+
+        self.body_html, checked = link_references(render_markdown(self.body))
+        self.reference_report = report(checked)
         self.excerpt = self.summary.strip() or summarize(self.body_html)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html", "excerpt"}
+            kwargs["update_fields"] = {*update_fields, "body_html", "excerpt", "reference_report"}
         super().save(*args, **kwargs)
+        if getattr(self, "defer_citation_sync", False):
+            # The admin syncs after the editor's own citation rows are saved (save_related).
+            self.pending_references = checked
+        else:
+            sync_citations(self, checked)
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])

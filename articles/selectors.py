@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from statutes.models import Provision
+from statutes.models import Provision, Status
 
 from .models import Article, Author, Category
 
@@ -57,13 +57,19 @@ def article_neighbours(*, article: Article) -> ArticleNeighbours:
 
 
 def related_articles(*, article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
-    """Stand-in until suggestions exist: the latest published articles of the same category."""
-    return list(
-        Article.objects.published()
-        .filter(category_id=article.category_id)
-        .exclude(pk=article.pk)
-        .only("id", "title", "excerpt", "published_at")[:limit]
-    )
+    """Posts on the same legal question (articles.related), cached until an article changes."""
+    from .related import related_articles as suggested
+
+    return suggested(article, limit)
+
+
+def outdated_provisions(provisions: list[Provision]) -> list[Provision]:
+    """Cited provisions whose law is no longer the version in force (已修改 / 已废止)."""
+    return [
+        provision
+        for provision in provisions
+        if not provision.law.is_current or provision.law.status != Status.IN_FORCE
+    ]
 
 
 def categories_with_counts() -> list[Category]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from statutes.models import Provision
 
 from .models import Article, Author, Category, Citation
+from .references import sync_citations
 
 EDITOR_GROUP = "编辑"
 # Editors write articles, categories and authors; the statute library is imported, so they only read it.
@@ -123,10 +124,13 @@ def load_demo_articles(folder: Path) -> DemoLoadReport:
             provisions = resolve_citations(fields.get("cites", ""))
         except (KeyError, ValueError, Category.DoesNotExist, Author.DoesNotExist) as error:
             raise DemoContentError(f"{path.name}: {error!r}") from error
+        # The declared citations are the editor's; the finder adds what else the body cites.
+        article.defer_citation_sync = True
         article.save()
         Citation.objects.bulk_create(
             Citation(article=article, provision=provision, order=order, added_by=Citation.AddedBy.EDITOR)
             for order, provision in enumerate(provisions, start=1)
         )
+        sync_citations(article, article.pending_references)
         report.created.append(title)
     return report

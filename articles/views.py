@@ -40,6 +40,7 @@ class ArticleDetailView(DetailView):
         site_url = self.request.build_absolute_uri("/").rstrip("/")
         return super().get_context_data(
             provisions=provisions,
+            outdated_provisions=selectors.outdated_provisions(provisions),
             neighbours=selectors.article_neighbours(article=article),
             related=selectors.related_articles(article=article),
             permalink=permalink,

@@ -65,11 +65,28 @@ def find_citation(text: str, law_names: list[str]) -> CitationQuery | None:
     return None
 
 
+INTERPRETATION_RE = re.compile(
+    r"^最高人民法院(?:、最高人民检察院)?关于(?:审理|办理)(?P<subject>[^《》]{2,20}?)(?:刑事|民事|行政)?(?:纠纷)?案件"
+    r"(?:具体)?(?:适用|应用)法律(?:若干)?问题的(?:规定|解释)(?P<number>（[一二三四五六七八九十]+）)?$"
+)
+
+
+def derived_aliases(title: str) -> list[str]:
+    """How people name a judicial interpretation: 民间借贷司法解释, 劳动争议司法解释（一）."""
+    match = INTERPRETATION_RE.match(title)
+    if not match:
+        return []
+    name = f"{match['subject']}司法解释"
+    if match["number"]:
+        return [f"{name}{match['number']}", f"{name}{match['number'][1:-1]}"]
+    return [name]
+
+
 def known_law_names() -> list[str]:
-    """Short titles, titles and aliases of current laws, longest first."""
+    """Short titles, titles and aliases (given or derived) of current laws, longest first."""
     names = set()
     for title, short_title, aliases in Law.objects.current().values_list("title", "short_title", "aliases"):
-        names.update((title, short_title, *(aliases or [])))
+        names.update((title, short_title, *(aliases or []), *derived_aliases(title)))
     return sorted((name for name in names if name), key=len, reverse=True)
 
 
@@ -86,6 +103,10 @@ def resolve_law(name: str) -> Law | None:
     for law in current.exclude(aliases=[]).only("id", "aliases"):
         if name in law.aliases:
             return law
+    if name.endswith("司法解释"):
+        for law in current.filter(title__startswith="最高人民").only("id", "title"):
+            if name in derived_aliases(law.title):
+                return Law.objects.get(pk=law.pk)
     if len(name) < 2:
         return None
     partial = list(current.filter(short_title__contains=name)[:2])

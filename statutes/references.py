@@ -68,7 +68,7 @@ class Reference:
         return self.provision is not None
 
 
-def _number(text: str | None) -> int:
+def parse_number(text: str | None) -> int:
     if not text:
         return 0
     return int(text) if text.isdigit() else chinese_to_int(text)
@@ -147,11 +147,11 @@ def find_references(text: str, law_names: list[str] | None = None) -> list[Refer
         run = _article_run(text, article)
         for number_match, range_to in run["items"]:
             try:
-                base = _number(number_match["number"])
-                upper = _number(range_to["number"]) if range_to is not None else base
-                suffix = _number(number_match["suffix"])
-                paragraph = _number(number_match["paragraph"])
-                item = _number(number_match["item"])
+                base = parse_number(number_match["number"])
+                upper = parse_number(range_to["number"]) if range_to is not None else base
+                suffix = parse_number(number_match["suffix"])
+                paragraph = parse_number(number_match["paragraph"])
+                item = parse_number(number_match["item"])
             except ValueError:  # not a number after all (第十十条)
                 continue
             last = upper if base < upper <= base + MAX_RANGE else base
@@ -212,7 +212,7 @@ def _bare_number_references(text: str, law_names: list[str], found: list[Referen
             match = BARE_ARTICLE_RE.match(text, after + (1 if text[after : after + 1] == "》" else 0))
             if match and not any(a <= start < b for a, b in covered):
                 try:
-                    suffix = _number(match["suffix"])
+                    suffix = parse_number(match["suffix"])
                 except ValueError:
                     suffix = None
             if match and suffix is not None and not any(a <= start < b for a, b in covered):

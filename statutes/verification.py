@@ -132,7 +132,7 @@ def check_text(text: str, law_names: list[str] | None = None) -> list[CheckedRef
     for item in checked:
         runs.setdefault((item.reference.start, item.reference.end), []).append(item)
     starts = sorted({start for start, _ in runs})
-    for (start, end), items in runs.items():
+    for (_start, end), items in runs.items():
         following = [later for later in starts if later >= end]
         quote = quote_after(text, end, following[0] if following else len(text))
         if quote is None:

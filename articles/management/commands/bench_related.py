@@ -1,0 +1,110 @@
+"""Related-article quality and speed on LeCoQA-style Q&A, beside haystack's stock more_like_this."""
+
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from haystack.query import SearchQuerySet
+
+from articles.models import Article, Author, Category
+from articles.related import compute_related
+from kb.search.bench import gold_key
+
+BENCH_CATEGORY = "bench-related"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return (
+        ordered[min(len(ordered) - 1, max(int(share * len(ordered) + 0.999999) - 1, 0))] if ordered else 0.0
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads Q&A (question → title, answer → body) as published articles, suggests 5 related articles for "
+        "each, and reports precision@5 (a suggestion is relevant when it shares a gold provision) and latency, "
+        "beside haystack's more_like_this. The articles are removed afterwards unless --keep."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--qa", required=True, help="JSON lines with qid, question, answer, statutes")
+        parser.add_argument("--json", metavar="OUT", help="write the figures to this file")
+        parser.add_argument("--limit", type=int, help="only the first N rows")
+        parser.add_argument("--keep", action="store_true", help="keep the loaded articles")
+
+    def handle(self, *args, **options):
+        path = Path(options["qa"])
+        try:
+            rows = [
+                json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
+        except (OSError, ValueError) as error:
+            raise CommandError(f"cannot read {path}: {error}") from None
+        rows = [row for row in rows if row.get("question") and row.get("answer")][: options["limit"] or None]
+        category, _ = Category.objects.get_or_create(slug=BENCH_CATEGORY, defaults={"name": "相关文章基准"})
+        author, _ = Author.objects.get_or_create(name="基准数据")
+        gold = {}
+        self.stdout.write(f"Loading {len(rows)} articles…")
+        with transaction.atomic():  # one index update after the commit, not one per article
+            for row in rows:
+                article = Article(
+                    title=row["question"][:200],
+                    body=row["answer"],
+                    category=category,
+                    author=author,
+                    status=Article.Status.PUBLISHED,
+                )
+                article.save()
+                gold[article.pk] = {key for key in map(gold_key, row.get("statutes") or []) if key}
+        try:
+            figures = self.measure(gold)
+        finally:
+            if not options["keep"]:
+                with transaction.atomic():
+                    Article.objects.filter(category=category).delete()
+        for name in ("system", "baseline"):
+            f = figures[name]
+            self.stdout.write(
+                f"{name:<9} precision@5 {f['precision@5']:.4f}  p50 {f['p50_ms']:.1f} ms  p95 {f['p95_ms']:.1f} ms"
+            )
+        self.stdout.write(f"over {figures['articles']} articles with gold provisions")
+        if options["json"]:
+            Path(options["json"]).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+            self.stdout.write(f"Figures written to {options['json']}.")
+
+    def measure(self, gold: dict) -> dict:
+        articles = Article.objects.filter(pk__in=list(gold)).select_related("category")
+        results = {"system": ([], []), "baseline": ([], [])}
+        counted = 0
+        for article in articles:
+            if not gold[article.pk]:
+                continue
+            counted += 1
+            started = time.perf_counter()
+            suggested = compute_related(article, 5)
+            results["system"][1].append((time.perf_counter() - started) * 1000)
+            results["system"][0].append(self.precision(article, suggested, gold))
+
+            started = time.perf_counter()
+            similar = SearchQuerySet().models(Article).more_like_this(article)[:5]
+            suggested = [int(result.pk) for result in similar]
+            results["baseline"][1].append((time.perf_counter() - started) * 1000)
+            results["baseline"][0].append(self.precision(article, suggested, gold))
+        figures = {
+            name: {
+                "precision@5": round(sum(precisions) / max(len(precisions), 1), 4),
+                "p50_ms": round(percentile(latencies, 0.5), 2),
+                "p95_ms": round(percentile(latencies, 0.95), 2),
+            }
+            for name, (precisions, latencies) in results.items()
+        }
+        figures["articles"] = counted
+        return figures
+
+    @staticmethod
+    def precision(article, suggested: list[int], gold: dict) -> float:
+        relevant = sum(1 for pk in suggested[:5] if gold.get(pk, set()) & gold[article.pk])
+        return relevant / 5

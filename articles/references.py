@@ -1,0 +1,140 @@
+"""Statute references in an article body: linked in its HTML, kept as Citation rows, reported to editors.
+
+Run when an article is saved (Article.save renders the body once): every reference the finder
+resolves becomes a link to the provision page, with the provision's text as a preview (a title
+on hover; static/js/statute-preview.js shows it on tap). Citation rows the finder made follow
+the body; rows an editor added are left alone.
+"""
+
+import html
+import re
+
+from statutes.citations import known_law_names
+from statutes.references import ARTICLE_RE, parse_number
+from statutes.verification import CheckedReference, check_text
+
+TAG_RE = re.compile(r"(<[^>]*>)")
+NO_LINK_INSIDE = {"a", "code", "pre"}
+BLOCK_END_RE = re.compile(r"^</?(?:p|li|h[1-6]|blockquote|td|th|tr|div|pre|dd|dt)\b|^<br\b", re.IGNORECASE)
+PREVIEW_LENGTH = 160
+
+
+def preview_text(provision) -> str:
+    text = re.sub(r"\s+", " ", provision.text).strip()
+    if len(text) > PREVIEW_LENGTH:
+        text = text[:PREVIEW_LENGTH] + "…"
+    return f"{provision.law.short_title} {provision.label}：{text}"
+
+
+def link_references(body_html: str, law_names: list[str] | None = None) -> tuple[str, list[CheckedReference]]:
+    """The body's HTML with resolved references linked, and every reference found (checked)."""
+    tokens = TAG_RE.split(body_html)
+    pieces = []  # (token index or None, unescaped text)
+    open_tags = []
+    linkable = []
+    for index, token in enumerate(tokens):
+        if index % 2:  # a tag
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", token)
+            if name and name[1].lower() in NO_LINK_INSIDE:
+                if token.startswith("</"):
+                    if open_tags and open_tags[-1] == name[1].lower():
+                        open_tags.pop()
+                elif not token.endswith("/>"):
+                    open_tags.append(name[1].lower())
+            if BLOCK_END_RE.match(token):
+                pieces.append((None, "\n"))
+            continue
+        pieces.append((index, html.unescape(token)))
+        linkable.append(not open_tags)
+    text = "".join(piece for _, piece in pieces)
+    checked = check_text(text, law_names if law_names is not None else known_law_names())
+
+    # Where each text token lies in the plain text.
+    spans = {}
+    offset = 0
+    for index, piece in pieces:
+        if index is not None:
+            spans[index] = (offset, offset + len(piece))
+        offset += len(piece)
+    allowed = {
+        index: ok for (index, _), ok in zip([p for p in pieces if p[0] is not None], linkable, strict=True)
+    }
+
+    links = []  # (start, end, provision)
+    runs = {}
+    for item in checked:
+        runs.setdefault((item.reference.start, item.reference.end), []).append(item.reference)
+    for (start, end), references in runs.items():
+        by_number = {}
+        for reference in references:
+            if reference.provision is not None:
+                by_number.setdefault((reference.number, reference.suffix), reference.provision)
+        first = True
+        for match in ARTICLE_RE.finditer(text, start, end):
+            try:
+                number, suffix = parse_number(match["number"]), parse_number(match["suffix"])
+            except ValueError:
+                continue
+            provision = by_number.get((number, suffix))
+            link_start = start if first else match.start()
+            first = False
+            if provision is not None:
+                links.append((link_start, match.end(), provision))
+        if not any(ARTICLE_RE.finditer(text, start, end)) and len(by_number) == 1:
+            links.append((start, end, next(iter(by_number.values()))))
+
+    for index in sorted(spans, reverse=True):
+        node_start, node_end = spans[index]
+        inside = [link for link in links if node_start <= link[0] and link[1] <= node_end]
+        if not inside or not allowed.get(index):
+            continue
+        node_text = html.unescape(tokens[index])
+        rebuilt, cursor = [], 0
+        for link_start, link_end, provision in sorted(inside, key=lambda link: link[0]):
+            local_start, local_end = link_start - node_start, link_end - node_start
+            if local_start < cursor:
+                continue
+            rebuilt.append(html.escape(node_text[cursor:local_start], quote=False))
+            preview = html.escape(preview_text(provision))
+            rebuilt.append(
+                f'<a class="statute-ref" href="{provision.get_absolute_url()}" title="{preview}" '
+                f'data-preview="{preview}">{html.escape(node_text[local_start:local_end], quote=False)}</a>'
+            )
+            cursor = local_end
+        rebuilt.append(html.escape(node_text[cursor:], quote=False))
+        tokens[index] = "".join(rebuilt)
+    return "".join(tokens), checked
+
+
+def sync_citations(article, checked: list[CheckedReference]) -> None:
+    """Finder-made Citation rows follow the body; editor rows stay as they are."""
+    from .models import Citation
+
+    found = []
+    for item in checked:
+        provision = item.reference.provision
+        if provision is not None and provision.pk not in found:
+            found.append(provision.pk)
+    existing = {citation.provision_id: citation for citation in Citation.objects.filter(article=article)}
+    Citation.objects.filter(article=article, added_by=Citation.AddedBy.FINDER).exclude(
+        provision_id__in=found
+    ).delete()
+    next_order = max((citation.order for citation in existing.values()), default=0) + 1
+    new_rows = []
+    for provision_id in found:
+        if provision_id not in existing:
+            new_rows.append(
+                Citation(
+                    article=article,
+                    provision_id=provision_id,
+                    order=next_order,
+                    added_by=Citation.AddedBy.FINDER,
+                )
+            )
+            next_order += 1
+    Citation.objects.bulk_create(new_rows, ignore_conflicts=True)
+
+
+def report(checked: list[CheckedReference]) -> list[dict]:
+    """What the admin shows: each reference as check_citations prints it."""
+    return [item.as_dict() for item in checked]

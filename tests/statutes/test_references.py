@@ -1,0 +1,129 @@
+"""Finding, resolving and verifying statute references in running text."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from statutes.references import find_references, resolve_references
+from statutes.verification import check_text, quote_matches
+
+NAMES = sorted(
+    [
+        "民法典",
+        "中华人民共和国民法典",
+        "刑法",
+        "电信条例",
+        "中华人民共和国电信条例",
+        "个人信息保护法",
+        "民间借贷司法解释",
+    ],
+    key=len,
+    reverse=True,
+)
+
+# text → [(law as written or from context, number, suffix, paragraph)]
+PATTERNS = [
+    ("《中华人民共和国电信条例》第六十五条", [("中华人民共和国电信条例", 65, 0, 0)]),
+    ("《民法典》第一千零三十二条、第一千零三十三条", [("民法典", 1032, 0, 0), ("民法典", 1033, 0, 0)]),
+    ("民法典第1032条", [("民法典", 1032, 0, 0)]),
+    ("依民法典1032条", [("民法典", 1032, 0, 0)]),
+    ("《民法典》第一千零三十二条第二款", [("民法典", 1032, 0, 2)]),
+    ("刑法第二百五十三条之一", [("刑法", 253, 1, 0)]),
+    ("《刑法》第253条之1", [("刑法", 253, 1, 0)]),
+    ("《民法典》第一千零三十二条至第一千零三十四条", [("民法典", n, 0, 0) for n in (1032, 1033, 1034)]),
+    ("《民法典》第1032条到第1034条", [("民法典", n, 0, 0) for n in (1032, 1033, 1034)]),
+    ("《民法典》第一千零三十二条和第一千零三十四条", [("民法典", 1032, 0, 0), ("民法典", 1034, 0, 0)]),
+    ("《民法典》第一千零三十二条及第一千零三十四条", [("民法典", 1032, 0, 0), ("民法典", 1034, 0, 0)]),
+    (
+        "《个人信息保护法》第十三条要求同意，第十条禁止非法提供",
+        [("个人信息保护法", 13, 0, 0), ("个人信息保护法", 10, 0, 0)],
+    ),
+    ("《个人信息保护法》规定……本法第十条", [("个人信息保护法", 10, 0, 0)]),
+    ("《电信条例》规定，该条例第三十四条", [("电信条例", 34, 0, 0)]),
+    ("《电信条例》……上述条例第六十五条", [("电信条例", 65, 0, 0)]),
+    (
+        "《最高人民法院关于审理民间借贷案件适用法律若干问题的规定》第二十五条",
+        [("最高人民法院关于审理民间借贷案件适用法律若干问题的规定", 25, 0, 0)],
+    ),
+    ("民间借贷司法解释第二十五条", [("民间借贷司法解释", 25, 0, 0)]),
+    ("《民法典》第一千零三十二条第二款第三项", [("民法典", 1032, 0, 2)]),
+    ("《不存在的法》第三条", [("不存在的法", 3, 0, 0)]),
+    ("第一千零三十二条第二款", [("", 1032, 0, 2)]),
+    ("《民法典》 第 1032 条", [("民法典", 1032, 0, 0)]),
+    ("《民法典》第一编第二章", []),
+    ("第三章 劳动合同的解除", []),
+    ("没有任何引用的句子。", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PATTERNS)
+def test_reference_patterns(text, expected):
+    found = [(r.law_name, r.number, r.suffix, r.paragraph) for r in find_references(text, NAMES)]
+    assert found == expected
+
+
+def test_spans_cover_the_reference_as_written():
+    text = "依照《中华人民共和国电信条例》第三十四条规定：“……”"
+    (reference,) = find_references(text, NAMES)
+    assert reference.text == "《中华人民共和国电信条例》第三十四条"
+    assert text[reference.start : reference.end] == reference.text
+
+
+def test_quotes_compare_without_punctuation_and_across_ellipses():
+    provision = "除法律另有规定外，任何组织或者个人不得实施下列行为：（一）以电话、短信、即时通讯工具等方式侵扰他人的私人生活安宁；"
+    assert quote_matches("任何组织或者个人不得实施下列行为:(一)以电话,短信", provision)
+    assert quote_matches("以电话、短信……侵扰他人的私人生活安宁", provision)
+    assert not quote_matches("电信用户依法使用电信的自由和通信秘密受法律保护", provision)
+
+
+@pytest.mark.django_db
+class TestWithTheLibrary:
+    @pytest.fixture(autouse=True)
+    def demo_statutes(self):
+        call_command("loaddata", "fixtures/demo_statutes.json", verbosity=0)
+
+    def test_resolution_and_numbers_beyond_the_last_article(self):
+        from statutes.citations import known_law_names
+
+        references = resolve_references(
+            find_references(
+                "《电信条例》第六十五条；《电信条例》第九十九条；《不存在的法》第三条", known_law_names()
+            )
+        )
+        assert [r.resolved for r in references] == [True, False, False]
+        assert references[0].provision.law.title == "中华人民共和国电信条例"
+        assert references[1].problem.startswith("beyond the last article")
+        assert references[2].problem == "unknown law"
+
+    def test_the_seed_post_misquotes_article_34_which_is_65(self):
+        seed = Path(__file__).resolve().parents[3] / "shared" / "seed" / "lawyer-qa-post.txt"
+        text = (
+            seed.read_text(encoding="utf-8")
+            if seed.exists()
+            else (
+                "《中华人民共和国电信条例》第三十四条规定:“电信用户依法使用电信的自由和通信秘密受法律保护,除因国家安全"
+                "或者追查刑事犯罪的需要,由公安机关、国家安全机关或者人民检察院依照法律规定的程序对电信内容进行检查外,"
+                "任何组织或者个人不得以任何理由对电信内容进行检查。”"
+            )
+        )
+        checked = {item.reference.key: item for item in check_text(text) if item.reference.law}
+        telecom = checked["34"]
+        assert telecom.reference.law.short_title == "电信条例"
+        assert telecom.quote_matches is False
+        assert telecom.suggestion is not None and telecom.suggestion.key == "65"
+
+    def test_check_citations_command_exits_1_on_a_mismatch(self, tmp_path, capsys):
+        path = tmp_path / "post.txt"
+        path.write_text(
+            "《中华人民共和国电信条例》第三十四条规定：“电信用户依法使用电信的自由和通信秘密受法律保护”",
+            encoding="utf-8",
+        )
+        with pytest.raises(SystemExit) as exit_status:
+            call_command("check_citations", file=str(path), json=True)
+        assert exit_status.value.code == 1
+        import json
+
+        report = json.loads(capsys.readouterr().out)["references"]
+        assert report[0]["key"] == "34" and report[0]["quote_matches"] is False
+        assert report[0]["suggestion"]["key"] == "65"
