@@ -31,7 +31,7 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
     tokens = TAG_RE.split(body_html)
     pieces = []  # (token index or None, unescaped text)
     open_tags = []
-    linkable = []
+    linkable = {}  # text token index → not inside a link or code
     for index, token in enumerate(tokens):
         if index % 2:  # a tag
             name = re.match(r"</?\s*([a-zA-Z0-9]+)", token)
@@ -45,7 +45,7 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
                 pieces.append((None, "\n"))
             continue
         pieces.append((index, html.unescape(token)))
-        linkable.append(not open_tags)
+        linkable[index] = not open_tags
     text = "".join(piece for _, piece in pieces)
     checked = check_text(text, law_names if law_names is not None else known_law_names())
 
@@ -56,9 +56,6 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
         if index is not None:
             spans[index] = (offset, offset + len(piece))
         offset += len(piece)
-    allowed = {
-        index: ok for (index, _), ok in zip([p for p in pieces if p[0] is not None], linkable, strict=True)
-    }
 
     links = []  # (start, end, provision)
     runs = {}
@@ -86,7 +83,7 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
     for index in sorted(spans, reverse=True):
         node_start, node_end = spans[index]
         inside = [link for link in links if node_start <= link[0] and link[1] <= node_end]
-        if not inside or not allowed.get(index):
+        if not inside or not linkable.get(index):
             continue
         node_text = html.unescape(tokens[index])
         rebuilt, cursor = [], 0

@@ -104,9 +104,9 @@ def resolve_law(name: str) -> Law | None:
         if name in law.aliases:
             return law
     if name.endswith("司法解释"):
-        for law in current.filter(title__startswith="最高人民").only("id", "title"):
+        for law in current.filter(title__startswith="最高人民"):
             if name in derived_aliases(law.title):
-                return Law.objects.get(pk=law.pk)
+                return law
     if len(name) < 2:
         return None
     partial = list(current.filter(short_title__contains=name)[:2])

@@ -12,7 +12,7 @@ guessed.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .numerals import NUMERAL_CHARS, chinese_to_int
 
@@ -57,7 +57,6 @@ class Reference:
     law: object = None
     provision: object = None
     problem: str = ""  # "unknown law", "no such provision", "no law named"
-    candidates: list = field(default_factory=list)
 
     @property
     def key(self) -> str:

@@ -144,9 +144,7 @@ def check_text(text: str, law_names: list[str] | None = None) -> list[CheckedRef
             suggestion = find_quoted_provision(quote.text, items[0].reference.law)
         for item in items:
             item.quote = quote
+            item.suggestion = suggestion
             if item.reference.resolved:
                 item.quote_matches = matched
-                item.suggestion = suggestion
-            else:
-                item.suggestion = suggestion
     return checked
