@@ -93,11 +93,18 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
-    readonly_fields = ["reference_checks", "body_preview", "view_count", "created_at", "updated_at"]
+    readonly_fields = [
+        "reference_checks",
+        "suggested_provisions",
+        "body_preview",
+        "view_count",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "category", "author", "body", "summary", "loaded_version"]}),
         ("发布", {"fields": ["status", "published_at", "origin", "source_name", "source_url"]}),
-        ("正文中的法条引用（上次保存时检查）", {"fields": ["reference_checks"]}),
+        ("正文中的法条引用（上次保存时检查）", {"fields": ["reference_checks", "suggested_provisions"]}),
         ("已保存正文预览", {"classes": ["collapse"], "fields": ["body_preview"]}),
         ("统计", {"classes": ["collapse"], "fields": ["view_count", "created_at", "updated_at"]}),
     ]
@@ -124,6 +131,27 @@ class ArticleAdmin(admin.ModelAdmin):
                 (entry["text"], entry["law"] or entry["law_as_written"] or "?", entry["key"], reference_verdict(entry))
                 for entry in article.reference_report
             )),
+        )  # fmt: skip
+
+    @admin.display(description="检索到的相关法条")
+    def suggested_provisions(self, article):
+        """What the statute search finds for the article's opening words: provisions it may want to cite."""
+        if not article.pk:
+            return "保存后在此列出与文章最相关的法条，供引用参考。"
+        cited = set(article.citations.values_list("provision_id", flat=True))
+        topics = article.topics.select_related("provision__law")
+        if not topics:
+            return "未检索到相关法条（搜索索引建好后运行 manage.py refresh_topics）。"
+        return format_html_join(
+            "", '<div><a href="{}" target="_blank">{} {}</a>{}</div>', (
+                (
+                    topic.provision.get_absolute_url(),
+                    topic.provision.law.short_title or topic.provision.law.title,
+                    topic.provision.label,
+                    "（已引用）" if topic.provision_id in cited else "",
+                )
+                for topic in topics
+            ),
         )  # fmt: skip
 
     def save_model(self, request, obj, form, change):

@@ -153,6 +153,10 @@ class Article(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "excerpt", "reference_report"}
         super().save(*args, **kwargs)
+        if update_fields is None or {"title", "body"} & set(update_fields):
+            from .related import refresh_topics
+
+            refresh_topics(self)
         if getattr(self, "defer_citation_sync", False):
             # The admin syncs after the editor's own citation rows are saved (save_related).
             self.pending_references = checked
@@ -202,3 +206,28 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.article} → {self.provision}"
+
+
+class ArticleTopic(models.Model):
+    """A provision the article is about, as the statute search finds it from the article's own words.
+
+    Whether or not the article cites it: two articles about the same provisions answer the same
+    legal question, which is what related articles are for. Recomputed when the text changes.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="topics", verbose_name="文章")
+    provision = models.ForeignKey(
+        Provision, on_delete=models.CASCADE, related_name="article_topics", verbose_name="法条"
+    )
+    rank = models.PositiveSmallIntegerField("名次", help_text="0 为最相关。")
+
+    class Meta:
+        verbose_name = "相关法条（检索）"
+        verbose_name_plural = "相关法条（检索）"
+        ordering = ["article", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "provision"], name="article_topic_unique_provision"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} ≈ {self.provision}"

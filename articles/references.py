@@ -10,7 +10,7 @@ import html
 import re
 
 from statutes.citations import known_law_names
-from statutes.references import ARTICLE_RE, parse_number
+from statutes.references import LISTED_ARTICLE_RE, parse_number
 from statutes.verification import CheckedReference, check_text
 
 TAG_RE = re.compile(r"(<[^>]*>)")
@@ -67,7 +67,7 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
             if reference.provision is not None:
                 by_number.setdefault((reference.number, reference.suffix), reference.provision)
         first = True
-        for match in ARTICLE_RE.finditer(text, start, end):
+        for match in LISTED_ARTICLE_RE.finditer(text, start, end):
             try:
                 number, suffix = parse_number(match["number"]), parse_number(match["suffix"])
             except ValueError:
@@ -77,7 +77,7 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
             first = False
             if provision is not None:
                 links.append((link_start, match.end(), provision))
-        if not any(ARTICLE_RE.finditer(text, start, end)) and len(by_number) == 1:
+        if not any(LISTED_ARTICLE_RE.finditer(text, start, end)) and len(by_number) == 1:
             links.append((start, end, next(iter(by_number.values()))))
 
     for index in sorted(spans, reverse=True):

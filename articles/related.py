@@ -1,50 +1,76 @@
-"""Related articles: posts on the same legal question, from text similarity and shared citations.
+"""Related articles: posts on the same legal question, from text similarity and shared provisions.
 
-An article's own words (title twice, then its body) are weighed by how rare they are in the
-search index and searched among published articles; articles that cite the same provisions
-are added; the score is text similarity (relative to the best match) plus the share of
-cited provisions in common, plus a little for the same category. Results are cached per
-article and recomputed when any article changes (the cache key carries the articles'
-latest update time and count, so every process sees the change at once).
+Three signals, added up:
+- text: the article's own words, weighed by how often it uses them and how rare they are in
+  the search index (title words count double), searched among published articles; scores
+  relative to the best match;
+- citations: the share of this article's cited provisions that the other one cites too;
+- topics: the provisions the statute search finds for each article's opening words, saved
+  with the article (ArticleTopic), in common, weighed by their ranks. Two answers about the
+  same provision are on the same question even when they are worded apart;
+plus a little for the same category. The weights were set on bench_related's LeCoQA rows.
+
+Results are cached per article and recomputed when any article changes (the cache key
+carries the articles' latest update time and count, so every process sees the change).
 """
 
+import logging
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.core.cache import cache
 from django.db.models import Count, Max
 from haystack.query import SearchQuerySet
 
 from kb.search.analysis import ChineseWordAnalyzer, analyze
-from kb.search.query import Term, render
-from kb.search.selectors import ARTICLE_CT, search_backend
+from kb.search.query import MAX_QUERY_LENGTH, Term, render, select_terms, understand
+from kb.search.selectors import ARTICLE_CT, search_backend, search_provisions
 
 from .markdown import plain_text
-from .models import Article, Citation
+from .models import Article, ArticleTopic, Citation
+
+logger = logging.getLogger(__name__)
 
 RELATED_LIMIT = 5
-QUERY_TERMS = 60
+QUERY_TERMS = 80
+TITLE_WEIGHT = 2
+TITLE_QUERY_WEIGHT = 0.5
+# A word must be in two documents besides this article: names and one-off words match nothing.
+MIN_DOCUMENT_FREQUENCY = 3
 TEXT_CANDIDATES = 30
 SHARED_CITATION_WEIGHT = 0.8
+TOPIC_LIMIT = 10
+TOPIC_TEXT_CHARS = MAX_QUERY_LENGTH  # the question and the answer's opening
+TOPIC_WEIGHT = 0.75
 CATEGORY_WEIGHT = 0.1
 CACHE_SECONDS = 24 * 3600
 
 
 def article_terms(article: Article, reader) -> list[Term]:
-    """The article's most telling words: frequent in it, rare in the index."""
-    words = analyze(ChineseWordAnalyzer(), f"{article.title} {article.title} {plain_text(article.body_html)}")
+    """The article's most telling words: frequent in it, rare in the index, title words first.
+
+    The title is a reader's question, so it is also read as the search page reads one (its
+    character pairs and everyday → legal expansions), at a lower weight.
+    """
+    analyzer = ChineseWordAnalyzer()
+    title_words = {word for word in analyze(analyzer, article.title) if len(word) > 1}
+    words = analyze(analyzer, f"{article.title} {plain_text(article.body_html)}")
     counts = Counter(word for word in words if len(word) > 1)
     total = max(reader.doc_count(), 1)
     weighted = []
     for word, count in counts.items():
         frequency = reader.doc_frequency("text", word)
-        if frequency:
-            weighted.append((count * math.log(total / frequency), word))
+        if frequency >= MIN_DOCUMENT_FREQUENCY:
+            weight = count * math.log(total / frequency) * (TITLE_WEIGHT if word in title_words else 1)
+            weighted.append((weight, word))
     weighted.sort(reverse=True)
-    if not weighted:
-        return []
-    top = weighted[0][0]
-    return [Term("text", word, round(max(weight / top, 0.1), 2)) for weight, word in weighted[:QUERY_TERMS]]
+    top = weighted[0][0] if weighted else 1.0
+    terms = [Term("text", word, round(max(weight / top, 0.1), 2)) for weight, word in weighted[:QUERY_TERMS]]
+    taken = {(term.field, term.text) for term in terms}
+    for term in select_terms(understand(article.title), reader):
+        if (term.field, term.text) not in taken:
+            terms.append(Term(term.field, term.text, round(term.weight * TITLE_QUERY_WEIGHT, 2)))
+    return terms
 
 
 def text_neighbours(article: Article) -> dict[int, float]:
@@ -78,10 +104,64 @@ def citation_neighbours(article: Article) -> dict[int, float]:
     return {row["article_id"]: row["shared"] / len(set(cited)) for row in shared}
 
 
+def rank_weight(rank: int) -> float:
+    return 1 / (rank + 1)
+
+
+TOPIC_NORM = sum(rank_weight(rank) ** 2 for rank in range(TOPIC_LIMIT))  # an article with itself: 1
+
+
+def refresh_topics(article: Article) -> None:
+    """Save the provisions the statute search ranks highest for the article's opening words."""
+    text = f"{article.title} {plain_text(article.body_html)}"[:TOPIC_TEXT_CHARS]
+    try:
+        provisions = [hit.object for hit in search_provisions(understand(text), limit=TOPIC_LIMIT).hits]
+    except Exception:  # noqa: BLE001 - no index yet (a fresh install): related articles do without
+        logger.warning("No topics for article %s: the search index cannot be read", article.pk, exc_info=True)
+        provisions = []
+    ArticleTopic.objects.filter(article=article).delete()
+    ArticleTopic.objects.bulk_create(
+        ArticleTopic(article=article, provision=provision, rank=rank)
+        for rank, provision in enumerate(provisions)
+    )
+
+
+def provisions_about(articles, provisions=None) -> dict[int, dict[int, int]]:
+    """{article id: {provision id: rank}}: its topics, and what it cites (at rank 0)."""
+    topics = ArticleTopic.objects.filter(article__in=articles)
+    cited = Citation.objects.filter(article__in=articles)
+    if provisions is not None:
+        topics, cited = topics.filter(provision_id__in=provisions), cited.filter(provision_id__in=provisions)
+    about: dict[int, dict[int, int]] = defaultdict(dict)
+    for article_id, provision_id, rank in topics.values_list("article_id", "provision_id", "rank"):
+        about[article_id][provision_id] = rank
+    for article_id, provision_id in cited.values_list("article_id", "provision_id"):
+        about[article_id][provision_id] = 0
+    return about
+
+
+def topic_neighbours(article: Article) -> dict[int, float]:
+    """Published articles about the same provisions: {article id: 0..1, 1 for the same ranked list}.
+
+    An article is about its topics and about what it cites: one that cites a provision and one
+    that the search finds to be about it are on the same question.
+    """
+    mine = provisions_about([article.pk]).get(article.pk)
+    if not mine:
+        return {}
+    others = provisions_about(Article.objects.published().exclude(pk=article.pk), list(mine))
+    return {
+        other: sum(rank_weight(mine[provision]) * rank_weight(rank) for provision, rank in ranks.items())
+        / TOPIC_NORM
+        for other, ranks in others.items()
+    }
+
+
 def compute_related(article: Article, limit: int = RELATED_LIMIT) -> list[int]:
     text = text_neighbours(article)
     shared = citation_neighbours(article)
-    candidates = set(text) | set(shared)
+    topics = topic_neighbours(article)
+    candidates = set(text) | set(shared) | set(topics)
     if not candidates:
         return []
     published = dict(
@@ -93,6 +173,7 @@ def compute_related(article: Article, limit: int = RELATED_LIMIT) -> list[int]:
     scores = {
         pk: text.get(pk, 0.0)
         + SHARED_CITATION_WEIGHT * shared.get(pk, 0.0)
+        + TOPIC_WEIGHT * topics.get(pk, 0.0)
         + (CATEGORY_WEIGHT if category_id == article.category_id else 0.0)
         for pk, category_id in published.items()
     }

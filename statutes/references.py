@@ -17,13 +17,22 @@ from dataclasses import dataclass
 from .numerals import NUMERAL_CHARS, chinese_to_int
 
 NUMBER = rf"(?:\d{{1,4}}|[{NUMERAL_CHARS}]+)"
-ARTICLE = (
-    rf"第\s*(?P<number>{NUMBER})\s*条"
-    rf"(?:\s*之\s*(?P<suffix>\d{{1,2}}|[{NUMERAL_CHARS}]+))?"
-    rf"(?:\s*第\s*(?P<paragraph>{NUMBER})\s*款)?"
-    rf"(?:\s*第\s*(?P<item>{NUMBER})\s*项)?"
-)
+
+
+def _article_pattern(article_prefix: str) -> str:
+    return (
+        rf"{article_prefix}\s*(?P<number>{NUMBER})\s*条"
+        rf"(?:\s*之\s*(?P<suffix>\d{{1,2}}|[{NUMERAL_CHARS}]+))?"
+        rf"(?:\s*第\s*(?P<paragraph>{NUMBER})\s*款)?"
+        # 第二项 and 第（二）项 alike
+        rf"(?:\s*第\s*[（(]?\s*(?P<item>{NUMBER})\s*[）)]?\s*项)?"
+    )
+
+
+ARTICLE = _article_pattern("第")
 ARTICLE_RE = re.compile(ARTICLE)
+# In a list the 第 may be left out after the first: 第八十二条、八十三条.
+LISTED_ARTICLE_RE = re.compile(_article_pattern("第?"))
 # "1032条" after a law name, without 第.
 BARE_ARTICLE_RE = re.compile(
     rf"(?P<number>\d{{1,4}})\s*条(?:\s*之\s*(?P<suffix>\d{{1,2}}|[{NUMERAL_CHARS}]+))?"
@@ -183,12 +192,12 @@ def _article_run(text: str, first) -> dict:
     end = first.end()
     while True:
         glue = LIST_GLUE_RE.match(text[end:])
-        following = ARTICLE_RE.match(text, end + glue.end()) if glue else None
+        following = LISTED_ARTICLE_RE.match(text, end + glue.end()) if glue else None
         if glue and following and glue["glue"] in RANGE_GLUE:
             items.append((current, following))
             end = following.end()
             glue = LIST_GLUE_RE.match(text[end:])
-            current = ARTICLE_RE.match(text, end + glue.end()) if glue else None
+            current = LISTED_ARTICLE_RE.match(text, end + glue.end()) if glue else None
             if current is None:
                 return {"items": items, "end": end}
             end = current.end()
@@ -209,12 +218,13 @@ def _bare_number_references(text: str, law_names: list[str], found: list[Referen
         while start != -1:
             after = start + len(name)
             match = BARE_ARTICLE_RE.match(text, after + (1 if text[after : after + 1] == "》" else 0))
+            suffix = None
             if match and not any(a <= start < b for a, b in covered):
                 try:
                     suffix = parse_number(match["suffix"])
-                except ValueError:
+                except ValueError:  # 之 followed by something that is not a number
                     suffix = None
-            if match and suffix is not None and not any(a <= start < b for a, b in covered):
+            if suffix is not None:
                 extra.append(
                     Reference(
                         start=start,

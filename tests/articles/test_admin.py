@@ -154,3 +154,18 @@ class TestArticleAdmin:
         assert Provision.objects.filter(pk=privacy_provision.pk).exists()
         assert Citation.objects.count() == 1
         assert response.status_code == 200
+
+    def test_change_page_suggests_the_provisions_search_finds(self, editor_client, privacy_provision):
+        from articles.models import ArticleTopic
+
+        other = Provision.objects.create(
+            law=privacy_provision.law, number=1033, text="隐私权的例外。", order=2
+        )
+        article = make_article(body="催收爆通讯录。", cites=[privacy_provision])
+        ArticleTopic.objects.filter(article=article).delete()
+        ArticleTopic.objects.create(article=article, provision=privacy_provision, rank=0)
+        ArticleTopic.objects.create(article=article, provision=other, rank=1)
+        page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+        assert "检索到的相关法条" in page
+        assert "第一千零三十二条</a>（已引用）" in page
+        assert other.get_absolute_url() in page and "第一千零三十三条</a></div>" in page

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from articles.models import Article, Citation
-from articles.related import related_articles
+from articles.models import Article, ArticleTopic, Citation
+from articles.related import related_articles, topic_neighbours
 from tests.helpers import make_article
 
 
@@ -33,6 +33,12 @@ def test_references_are_linked_with_a_preview_and_synced(statutes):
     }
 
 
+def test_listed_articles_without_their_own_di_are_linked_too(statutes):
+    article = make_article(body="见《民法典》第一千零三十二条、一千零三十三条。")
+    assert article.body_html.count('class="statute-ref"') == 2
+    assert set(article.citations.values_list("provision__key", flat=True)) == {"1032", "1033"}
+
+
 def test_unresolved_references_are_reported_not_linked(statutes):
     article = make_article(body="见《电信条例》第九十九条和《不存在的法》第三条。")
     assert 'class="statute-ref"' not in article.body_html
@@ -56,3 +62,46 @@ def test_related_articles_exclude_itself_and_drafts_and_follow_changes(demo_inde
     first.status = Article.Status.DRAFT
     first.save()
     assert first not in related_articles(article)
+
+
+def test_topics_are_the_provisions_search_finds_and_follow_the_text(demo_index):
+    article = make_article(
+        title="催收爆通讯录侵犯隐私吗", body="催收人员把欠款的事告诉通讯录里的亲友，侵害隐私权。"
+    )
+    topics = list(article.topics.values_list("rank", "provision__law__short_title", "provision__key"))
+    assert topics, "the demo index holds the privacy provisions"
+    assert [rank for rank, *_ in topics] == list(range(len(topics)))
+    assert ("民法典", "1032") in [(law, key) for _, law, key in topics]
+
+    article.title = "劳动合同解除的经济补偿"
+    article.body = "公司解除劳动合同，应当支付经济补偿。"
+    article.save()
+    assert ("民法典", "1032") not in set(
+        article.topics.values_list("provision__law__short_title", "provision__key")
+    )
+
+    call_command("refresh_topics", verbosity=0)
+    assert ArticleTopic.objects.filter(article=article).exists()
+
+
+def test_topic_neighbours_weigh_shared_provisions_by_rank_and_skip_drafts(statutes):
+    from statutes.models import Provision
+
+    provisions = list(Provision.objects.order_by("pk")[:3])
+    first, twin, partial, draft = (make_article(title=f"文章{n}", body="正文") for n in range(4))
+    ArticleTopic.objects.all().delete()
+    for article, chosen in (
+        (first, provisions),
+        (twin, provisions),
+        (partial, provisions[2:]),
+        (draft, provisions),
+    ):
+        ArticleTopic.objects.bulk_create(
+            ArticleTopic(article=article, provision=provision, rank=rank)
+            for rank, provision in enumerate(chosen)
+        )
+    draft.status = Article.Status.DRAFT
+    draft.save(update_fields=["status"])
+    scores = topic_neighbours(first)
+    assert set(scores) == {twin.pk, partial.pk}
+    assert scores[twin.pk] > scores[partial.pk] > 0

@@ -83,3 +83,28 @@ def test_other_queries_are_left_to_whoosh():
         is None
     )
     assert scoring.flat_terms(whoosh_query.Or([whoosh_query.Phrase("text", ["a", "b"])])) is None
+
+
+@pytest.mark.parametrize("share", [1, 7, 50, 400])
+def test_a_small_filter_skips_blocks_and_keeps_whooshs_scores(tmp_path, share):
+    """Thousands of documents span many posting blocks; a filter of every share-th one is read sparsely."""
+    from whoosh import fields, index
+    from whoosh import scoring as whoosh_scoring
+    from whoosh.query import Or, Term
+
+    schema = fields.Schema(text=fields.TEXT())
+    storage = index.create_in(tmp_path, schema)
+    writer = storage.writer()
+    for number in range(3000):
+        words = ["common", f"w{number % 7}", f"v{number % 11}"] + ["filler"] * (number % 5)
+        writer.add_document(text=" ".join(words))
+    writer.commit()
+    weighting = whoosh_scoring.BM25F(B=0.75, K1=1.2)
+    with storage.searcher(weighting=weighting) as searcher:
+        query = Or([Term("text", "common", boost=0.5), Term("text", "w3"), Term("text", "v5", boost=2.0)])
+        allowed = set(range(0, 3000, share))
+        expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None, filter=allowed)}
+        actual = scoring.score_terms(searcher, scoring.flat_terms(query), allowed, k1=1.2, b=0.75)
+    assert set(actual) == set(expected)
+    for document, score in expected.items():
+        assert actual[document] == pytest.approx(score, rel=1e-9)
