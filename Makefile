@@ -6,7 +6,7 @@ PORT ?= 8000
 CORPUS ?= ../shared/data/laws
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test lint import-corpus bench-import clean
+.PHONY: install browser run serve test test-postgres lint import-corpus bench-import bench-load clean
 
 # Create .venv when missing and (re)install whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -32,6 +32,7 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py rebuild_index --noinput --verbosity 0
+	$(BIN)/python manage.py refresh_topics
 	@echo ""
 	@echo "Site: http://127.0.0.1:$(PORT)/   Admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Create an admin account with:  $(BIN)/python manage.py createsuperuser"
@@ -39,12 +40,31 @@ run: install
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production serving: gunicorn on kb.settings.prod, static files from whitenoise.
+# Needs DJANGO_SECRET_KEY and ALLOWED_HOSTS (and DATABASE_URL for PostgreSQL) in the environment;
+# KB_HTTPS=0 when serving plain HTTP without a TLS proxy in front (no secure cookies, no HSTS).
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "DJANGO_SECRET_KEY is not set: export a long random secret, e.g."; \
+	  echo "  export DJANGO_SECRET_KEY=\$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; exit 1; }
+	@test -n "$$ALLOWED_HOSTS" || { echo "ALLOWED_HOSTS is not set: the site's host names, comma-separated."; exit 1; }
+	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/python manage.py migrate --no-input
+	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/gunicorn kb.wsgi:application \
+	  --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 20
+
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL (scripts/ensure-postgres starts one where none runs).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
+test-postgres: install browser
+	scripts/ensure-postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check --fix .

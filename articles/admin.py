@@ -175,6 +175,7 @@ class ArticleAdmin(admin.ModelAdmin):
             article.status = Article.Status.PUBLISHED
             article.published_at = article.published_at or timezone.now()
             article.save()
+            self.log_change(request, article, "通过批量操作发布。")
             count += 1
         self.message_user(request, f"已发布 {count} 篇文章。", messages.SUCCESS)
 
@@ -184,6 +185,7 @@ class ArticleAdmin(admin.ModelAdmin):
         for article in queryset.filter(status=Article.Status.PUBLISHED):
             article.status = Article.Status.DRAFT
             article.save()
+            self.log_change(request, article, "通过批量操作撤回为草稿。")
             count += 1
         self.message_user(request, f"已撤回 {count} 篇文章。", messages.SUCCESS)
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from whoosh import fields as whoosh_fields
+from whoosh import index as whoosh_index
 from whoosh import scoring as whoosh_scoring
 
 from . import scoring
@@ -197,7 +198,14 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
         self._lock_depth = 0
 
     def setup(self):
-        super().setup()
+        # Two processes finding no index would both create one (Whoosh: "File _MAIN_0.toc exists"):
+        # creating, like writing, happens under the inter-process lock.
+        # An existing index is opened without waiting for a writer.
+        if whoosh_index.exists_in(self.path):
+            super().setup()
+        else:
+            with self.process_lock():
+                super().setup()
         self.index = SharedSearcherIndex(self.index)
 
     def build_schema(self, fields):
@@ -242,6 +250,12 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
         """
         if not self.setup_complete:
             self.setup()
+        with self.process_lock(timeout=timeout):
+            yield
+
+    @contextmanager
+    def process_lock(self, *, timeout: float | None = None):
+        """The inter-process file lock itself (re-entrant within a process)."""
         if self._lock_depth:
             self._lock_depth += 1
             try:
@@ -251,6 +265,7 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
             return
         # Beside the index folder, not in it: rebuild_index deletes the folder while holding the lock.
         lock_path = os.path.normpath(self.path) + LOCK_SUFFIX
+        os.makedirs(os.path.dirname(lock_path) or ".", exist_ok=True)
         handle = open(lock_path, "a+")  # noqa: SIM115 - held across the yield
         deadline = time.monotonic() + (self.lock_timeout if timeout is None else timeout)
         try:

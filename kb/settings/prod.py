@@ -18,10 +18,20 @@ DEBUG = False
 HTTPS = os.environ.get("KB_HTTPS", "1") == "1"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-SECURE_SSL_REDIRECT = HTTPS and os.environ.get("KB_SSL_REDIRECT", "0") == "1"
+# Behind a TLS proxy that sets X-Forwarded-Proto, plain-HTTP requests are redirected to HTTPS.
+SECURE_SSL_REDIRECT = HTTPS and os.environ.get("KB_SSL_REDIRECT", "1") == "1"
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_PRELOAD = HTTPS
+# Static files are served by the application server itself (whitenoise): one process to run.
+MIDDLEWARE = [
+    MIDDLEWARE[0],  # noqa: F405 - SecurityMiddleware first
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],  # noqa: F405
+]
+# Hashed, compressed static files (make serve runs collectstatic first), cached for a year.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -124,6 +124,15 @@ class TestArticleAdmin:
         editor_client.post(changelist, {"action": "unpublish", "_selected_action": [draft.pk]})
         draft.refresh_from_db()
         assert draft.status == Article.Status.DRAFT
+        # Both actions are in the admin's history of the article, with who did them.
+        from django.contrib.admin.models import LogEntry
+
+        history = list(LogEntry.objects.filter(object_id=str(draft.pk)).order_by("pk"))
+        assert [entry.change_message for entry in history] == [
+            "通过批量操作发布。",
+            "通过批量操作撤回为草稿。",
+        ]
+        assert {entry.user.username for entry in history} == {"editor"}
 
     def test_changelist_filters_and_search(self, editor_client):
         make_article("关于加班费的文章")

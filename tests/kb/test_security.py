@@ -1,0 +1,92 @@
+"""Production settings, security headers, hostile query strings and admin login throttling."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args, **environment):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="kb.settings.prod", **environment)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_with_the_documented_environment():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kb.example.com",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret():
+    result = manage("check", ALLOWED_HOSTS="kb.example.com")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["home", "statutes:law_list", "search:search", "admin:login"])
+def test_every_page_sends_the_security_headers(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    policy = dict(
+        (part.strip().split(" ", 1) + [""])[:2]
+        for part in response.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'" and "unsafe-inline" not in policy["script-src"]
+    assert policy["default-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_nul_characters_in_query_strings_are_dropped_not_a_500(client):
+    for name, params in [
+        ("statutes:law_list", {"q": "民\x00法", "level": "\x00"}),
+        ("search:search", {"q": "\x00"}),
+    ]:
+        response = client.get(reverse(name), params)
+        assert response.status_code == 200
+    response = client.get(reverse("statutes:law_list"), {"q": "民\x00法"})
+    assert response.context["request"].GET["q"] == "民法"
+
+
+def test_passwords_are_validated():
+    for weak in ["12345678", "password", "short"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("a-long-and-unusual-passphrase-9")
+
+
+@pytest.mark.django_db
+class TestLoginThrottling:
+    def login(self, client, username, password):
+        return client.post(
+            reverse("admin:login"), {"username": username, "password": password, "next": "/admin/"}
+        )
+
+    def test_five_failures_lock_that_user_from_that_address(self, client):
+        User.objects.create_user("editor", password="right-password-for-tests-1", is_staff=True)
+        User.objects.create_user("other", password="right-password-for-tests-2", is_staff=True)
+        for _ in range(4):
+            assert self.login(client, "editor", "wrong").status_code == 200  # the form again, with its error
+        assert self.login(client, "editor", "wrong").status_code == 429  # the fifth failure locks
+        locked = self.login(client, "editor", "right-password-for-tests-1")
+        assert locked.status_code == 429 and "登录已暂停" in locked.content.decode()
+        # Another account from the same address is not locked out.
+        assert self.login(client, "other", "right-password-for-tests-2").status_code == 302
