@@ -28,6 +28,27 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 ANCHOR_PREFIX = "s-"
 SUMMARY_LENGTH = 120
+# Bounds that keep rendering within about a second (Python-Markdown's link patterns backtrack on
+# thousands of "[", and deep nesting recurses): a real Q&A post stays far below all three.
+MAX_BODY_CHARS = 100_000
+MAX_BRACKETS = 1_000
+MAX_NESTING = 20
+LEADING_MARKERS_RE = re.compile(r"^[ \t>]*")
+
+
+def markdown_problem(text: str) -> str | None:
+    """Why this Markdown is refused (an editor-facing message), or None when it can be rendered."""
+    text = text or ""
+    if len(text) > MAX_BODY_CHARS:
+        return f"正文过长：{len(text):,} 个字符，上限为 {MAX_BODY_CHARS:,}。请拆分为多篇文章。"
+    if text.count("[") > MAX_BRACKETS:
+        return f"方括号“[”过多（{text.count('['):,} 个，上限 {MAX_BRACKETS:,}），请检查链接写法。"
+    for number, line in enumerate(text.splitlines(), start=1):
+        markers = LEADING_MARKERS_RE.match(line)[0]
+        depth = markers.count(">") + len(markers.replace(">", "").expandtabs(4)) // 2
+        if depth > MAX_NESTING:
+            return f"第 {number} 行嵌套过深（超过 {MAX_NESTING} 层引用或缩进），请简化结构。"
+    return None
 
 
 def heading_anchor(value: str, separator: str) -> str:
@@ -39,7 +60,13 @@ def heading_anchor(value: str, separator: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    """Markdown (with extra, sane lists and heading anchors) → sanitized HTML."""
+    """Markdown (with extra, sane lists and heading anchors) → sanitized HTML.
+
+    Callers check markdown_problem() first; a body past its bounds raises ValueError here.
+    """
+    problem = markdown_problem(text)
+    if problem:
+        raise ValueError(problem)
     converter = markdown.Markdown(
         extensions=["extra", "sane_lists", TocExtension(slugify=heading_anchor, toc_depth="2-4")],
         output_format="html",

@@ -1,5 +1,6 @@
 """Q&A articles written by lawyers, grouped by category, citing provisions of the statute library."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from statutes.models import Provision
 
-from .markdown import render_markdown, summarize
+from .markdown import markdown_problem, render_markdown, summarize
 
 
 class CategoryManager(models.Manager):
@@ -144,6 +145,9 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         from .references import link_references, report, sync_citations
 
+        problem = markdown_problem(self.body)
+        if problem:  # the admin says so before saving (clean); anything else is refused here, unsaved
+            raise ValidationError({"body": problem})
         self.body_html, checked = link_references(render_markdown(self.body))
         self.reference_report = report(checked)
         self.excerpt = self.summary.strip() or summarize(self.body_html)
@@ -167,6 +171,9 @@ class Article(models.Model):
         return reverse("articles:detail", args=[self.pk])
 
     def clean(self):
+        problem = markdown_problem(self.body)
+        if problem:
+            raise ValidationError({"body": problem})
         # Publishing without a time means "now"; set it before the constraints are validated.
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()

@@ -1,5 +1,7 @@
 from django.urls import path, register_converter
 
+import kb.converters  # noqa: F401 - registers <id:>
+
 from . import views
 
 
@@ -20,6 +22,6 @@ register_converter(ProvisionKeyConverter, "provision_key")
 app_name = "statutes"
 urlpatterns = [
     path("", views.LawListView.as_view(), name="law_list"),
-    path("<int:law_id>/", views.LawDetailView.as_view(), name="law_detail"),
-    path("<int:law_id>/<provision_key:key>/", views.ProvisionDetailView.as_view(), name="provision_detail"),
+    path("<id:law_id>/", views.LawDetailView.as_view(), name="law_detail"),
+    path("<id:law_id>/<provision_key:key>/", views.ProvisionDetailView.as_view(), name="provision_detail"),
 ]
