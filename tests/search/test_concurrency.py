@@ -80,3 +80,89 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path):
     assert "pending 0" in check.stdout
     assert "articles 16 indexed 16" in check.stdout, check.stdout
     assert "stale 0" in check.stdout, check.stdout
+
+
+EDITOR = """
+from articles.models import Article, Author, Category
+category, author = Category.objects.get(), Author.objects.get()
+for number in range({count}):
+    token = "kbtok{worker}x{{}}".format(number)
+    article = Article.objects.create(title="进程{worker}文章 " + token, body="正文 " + token,
+                                     category=category, author=author, status="draft")
+    article.status = "published"
+    article.save()                       # published
+    if number % 3 == 1:
+        article.status = "draft"
+        article.save()                   # unpublished again
+    elif number % 3 == 2:
+        article.delete()                 # deleted
+print("ok")
+"""
+
+READER = """
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+failures = 0
+for number in range({count}):
+    for path in ["/search/?q=kbtok1x{{}}".format(number % 9), "/search/?q=文章&kind=articles", "/"]:
+        status = client.get(path).status_code
+        if status != 200:
+            failures += 1
+            print("status", status, path)
+print("failures", failures)
+"""
+
+FINDABLE = """
+from articles.models import Article
+from kb.search.models import IndexTask
+from kb.search.selectors import search
+expected = {{}}
+for worker in range(1, {workers} + 1):
+    for number in range({count}):
+        expected["kbtok{{}}x{{}}".format(worker, number)] = number % 3 == 0
+wrong = []
+for token, published in expected.items():
+    titles = [hit.object.title for hit in search(token).articles.hits]
+    found = any(token in title for title in titles)
+    if found != published:
+        wrong.append((token, published, found))
+print("pending", IndexTask.objects.count())
+print("published", Article.objects.published().count())
+print("wrong", len(wrong), wrong[:5])
+"""
+
+
+def test_saving_publishing_and_deleting_while_readers_search(tmp_path):
+    """Three editors' processes publish, unpublish and delete while a reader's process searches."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kb.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "KB_TEST_WHOOSH_PATH": str(tmp_path / "whoosh"),
+    }
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert manage(env, SETUP).returncode == 0
+    workers, count = 3, 9
+
+    def start(code):
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    processes = [start(EDITOR.format(worker=worker, count=count)) for worker in range(1, workers + 1)]
+    processes.append(start(READER.format(count=15)))
+    outputs = [process.communicate(timeout=300) for process in processes]
+    for process, (out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+        assert "Traceback" not in err and "LockError" not in err, err
+    assert "failures 0" in outputs[-1][0], outputs[-1][0]
+
+    check = manage(env, FINDABLE.format(workers=workers, count=count))
+    assert check.returncode == 0, check.stderr
+    assert "pending 0" in check.stdout, check.stdout
+    assert f"published {workers * count // 3}" in check.stdout, check.stdout
+    assert "wrong 0" in check.stdout, check.stdout
