@@ -156,7 +156,7 @@ def test_saving_publishing_and_deleting_while_readers_search(tmp_path):
     processes = [start(EDITOR.format(worker=worker, count=count)) for worker in range(1, workers + 1)]
     processes.append(start(READER.format(count=15)))
     outputs = [process.communicate(timeout=300) for process in processes]
-    for process, (out, err) in zip(processes, outputs, strict=True):
+    for process, (_, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err
         assert "Traceback" not in err and "LockError" not in err, err
     assert "failures 0" in outputs[-1][0], outputs[-1][0]
