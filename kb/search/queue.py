@@ -8,6 +8,7 @@ to the holder. Nothing blocks a save for long, nothing meets Whoosh's LockError,
 indexing failure is logged while the task waits for the next drain.
 """
 
+import contextlib
 import logging
 import time
 
@@ -35,10 +36,12 @@ def drain(*, wait: float = DEFAULT_WAIT_SECONDS, using: str = "default") -> bool
     the lock (it will apply our tasks) or indexing failed (logged; tasks kept).
     """
     backend = connections[using].get_backend()
+    # Whoosh needs one writer at a time; a search server (Elasticsearch) takes concurrent updates.
+    write_lock = getattr(backend, "write_lock", lambda timeout: contextlib.nullcontext())
     deadline = time.monotonic() + wait
     while True:
         try:
-            with backend.write_lock(timeout=0):
+            with write_lock(timeout=0):
                 while apply_pending(using=using):
                     pass
         except IndexBusy:
