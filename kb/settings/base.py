@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "axes",
     "haystack",
     "kb.search",
+    "kb.backups",
     "statutes",
     "articles",
 ]
