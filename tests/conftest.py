@@ -20,3 +20,13 @@ def search_index(db):
 def demo_index(search_index):
     call_command("load_demo", verbosity=0)
     search_index()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: pages and related articles cached by one test never leak."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
