@@ -6,6 +6,7 @@ scripts); styles allow inline style attributes, which the table of contents uses
 """
 
 from django.conf import settings
+from django.http import QueryDict
 
 DEFAULT_POLICY = {
     "default-src": ["'self'"],
@@ -49,16 +50,10 @@ class StripNullCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "%00" in request.META.get("QUERY_STRING", "") or any(
-            "\x00" in value for value in request.GET.values()
-        ):
-            cleaned = request.GET.copy()
-            for key in list(cleaned):
-                cleaned.setlist(
-                    key.replace("\x00", ""), [value.replace("\x00", "") for value in cleaned.getlist(key)]
-                )
-                if "\x00" in key:
-                    del cleaned[key]
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
