@@ -73,16 +73,24 @@ def whoosh_query(query: SearchQuery) -> str | None:
     return render(terms) if terms else None
 
 
-def run(query_string: str | None, filters: list[str], offset: int, limit: int) -> tuple[list, int]:
-    """Ranked results of the query within the filters (haystack narrows; the backend keeps filter sets)."""
+def run(
+    query: SearchQuery, query_string: str | None, filters: list[str], offset: int, limit: int
+) -> tuple[list, int]:
+    """The objects ranked for the query within the filters, and how many match.
+
+    query_string: the query already compiled by whoosh_query (a caller searching several kinds
+    compiles it once), else compiled here. Haystack narrows; the backend keeps filter sets.
+    """
+    if query_string is None:
+        query_string = whoosh_query(query)
     if not query_string:
         return [], 0
     results = SearchQuerySet().raw_search(query_string)
     for condition in filters:
         results = results.narrow(condition)
     results = results.load_all()
-    page = list(results[offset : offset + limit])
-    return page, results.count()
+    objects = [result.object for result in results[offset : offset + limit] if result.object is not None]
+    return objects, results.count()
 
 
 def search_provisions(
@@ -104,10 +112,7 @@ def search_provisions(
         filters.append("is_current:true")
     if level:
         filters.append(f"level_exact:{level}")
-    if query_string is None:
-        query_string = whoosh_query(query)
-    results, total = run(query_string, filters, offset, limit)
-    provisions = [result.object for result in results if result.object is not None]
+    provisions, total = run(query, query_string, filters, offset, limit)
     if (
         cited is not None
         and (include_superseded or cited.law.is_current)
@@ -132,10 +137,7 @@ def search_articles(
     filters = [f"django_ct:{ARTICLE_CT}"]
     if category_id:
         filters.append(f"category_id:{int(category_id)}")
-    if query_string is None:
-        query_string = whoosh_query(query)
-    results, total = run(query_string, filters, offset, limit)
-    articles = [result.object for result in results if result.object is not None]
+    articles, total = run(query, query_string, filters, offset, limit)
     terms = query.highlight_terms
     return HitList([Hit(article, plain_text(article.body_html), terms) for article in articles], total)
 
