@@ -65,6 +65,14 @@ def load_questions(path: Path, limit: int | None = None) -> list[Question]:
     return questions[:limit] if limit else questions
 
 
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile (share 0.95 for p95); None without values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(math.ceil(share * len(ordered)) - 1, 0))]
+
+
 class Scorecard:
     def __init__(self, name: str):
         self.name = name
@@ -87,10 +95,7 @@ class Scorecard:
             self.latencies.append(seconds * 1000)
 
     def percentile(self, share: float) -> float | None:
-        if not self.latencies:
-            return None
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+        return percentile(self.latencies, share)
 
     def figures(self) -> dict:
         n = max(self.count, 1)

@@ -10,16 +10,9 @@ from haystack.query import SearchQuerySet
 
 from articles.models import Article, Author, Category
 from articles.related import compute_related
-from kb.search.bench import gold_key
+from kb.search.bench import gold_key, percentile
 
 BENCH_CATEGORY = "bench-related"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return (
-        ordered[min(len(ordered) - 1, max(int(share * len(ordered) + 0.999999) - 1, 0))] if ordered else 0.0
-    )
 
 
 class Command(BaseCommand):
@@ -96,8 +89,8 @@ class Command(BaseCommand):
         figures = {
             name: {
                 "precision@5": round(sum(precisions) / max(len(precisions), 1), 4),
-                "p50_ms": round(percentile(latencies, 0.5), 2),
-                "p95_ms": round(percentile(latencies, 0.95), 2),
+                "p50_ms": round(percentile(latencies, 0.5) or 0.0, 2),
+                "p95_ms": round(percentile(latencies, 0.95) or 0.0, 2),
             }
             for name, (precisions, latencies) in results.items()
         }
