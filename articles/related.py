@@ -116,9 +116,10 @@ def refresh_topics(article: Article) -> None:
     text = f"{article.title} {plain_text(article.body_html)}"[:TOPIC_TEXT_CHARS]
     try:
         provisions = [hit.object for hit in search_provisions(understand(text), limit=TOPIC_LIMIT).hits]
-    except Exception:  # noqa: BLE001 - no index yet (a fresh install): related articles do without
-        logger.warning("No topics for article %s: the search index cannot be read", article.pk, exc_info=True)
-        provisions = []
+    except Exception:  # noqa: BLE001 - the editor's save must not fail because of the index
+        # Loud, and the article keeps its previous topics: `manage.py refresh_topics` repairs them.
+        logger.exception("Topics of article %s not refreshed: the search index cannot be read", article.pk)
+        return
     ArticleTopic.objects.filter(article=article).delete()
     ArticleTopic.objects.bulk_create(
         ArticleTopic(article=article, provision=provision, rank=rank)
@@ -180,6 +181,15 @@ def compute_related(article: Article, limit: int = RELATED_LIMIT) -> list[int]:
     return sorted(scores, key=lambda pk: (-scores[pk], -pk))[:limit]
 
 
+def latest_in_category(article: Article, limit: int) -> list[Article]:
+    return list(
+        Article.objects.published()
+        .filter(category_id=article.category_id)
+        .exclude(pk=article.pk)
+        .only("id", "title", "excerpt", "published_at")[:limit]
+    )
+
+
 def articles_version() -> str:
     """Changes whenever an article is saved, published, unpublished or deleted."""
     state = Article.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
@@ -194,15 +204,12 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Artic
         try:
             ids = compute_related(article, limit)
         except Exception:  # noqa: BLE001 - an unreadable index must not break the article page
-            ids = []
-        if not ids:
-            # Nothing similar found (or no index yet): the latest of the same category.
-            ids = list(
-                Article.objects.published()
-                .filter(category_id=article.category_id)
-                .exclude(pk=article.pk)
-                .values_list("pk", flat=True)[:limit]
+            logger.exception(
+                "Related articles of article %s not computed: the search index failed", article.pk
             )
+            return latest_in_category(article, limit)  # not cached: the next reader tries again
+        # Nothing similar found: the latest of the same category.
+        ids = ids or [item.pk for item in latest_in_category(article, limit)]
         cache.set(key, ids, CACHE_SECONDS)
     articles = Article.objects.published().filter(pk__in=ids).only("id", "title", "excerpt", "published_at")
     by_id = {item.pk: item for item in articles}

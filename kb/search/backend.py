@@ -202,11 +202,25 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
         # creating, like writing, happens under the inter-process lock.
         # An existing index is opened without waiting for a writer.
         if whoosh_index.exists_in(self.path):
-            super().setup()
+            self.open_existing()
         else:
             with self.process_lock():
                 super().setup()
         self.index = SharedSearcherIndex(self.index)
+
+    def open_existing(self, attempts: int = 10):
+        """Open the index, retrying as Whoosh's own reader() does.
+
+        A writer in another process deletes the previous generation's table of contents when it
+        commits; opening reads the newest one, which may be gone by the time it is read.
+        """
+        for attempt in range(attempts):
+            try:
+                return super().setup()
+            except FileNotFoundError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05)
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)

@@ -77,10 +77,13 @@ def segment_postings(segment_reader, field: str, text: str, wanted: list[int] | 
 
 
 class SegmentStatistics:
-    """Per-document lengths of the scored fields, and priors, of one (immutable) segment."""
+    """Per-document lengths of the scored fields, and priors, of one (immutable) segment.
+
+    It keeps numbers, never the reader it was made from: a searcher refreshed after an index
+    change closes its old segment readers, while the segment (and so these numbers) lives on.
+    """
 
     def __init__(self, segment_reader):
-        self._reader = segment_reader
         self._lengths = {}
         self._lock = threading.Lock()
         count = segment_reader.doc_count_all()
@@ -90,15 +93,18 @@ class SegmentStatistics:
         else:
             self.priors = None
 
-    def lengths(self, field: str) -> list[int]:
+    def lengths(self, field: str, segment_reader) -> list[int]:
+        """The field's length in every document, read once from an open reader of this segment."""
         lengths = self._lengths.get(field)
         if lengths is None:
             with self._lock:
-                reader = self._reader
-                lengths = [
-                    reader.doc_field_length(document, field, 1) for document in range(reader.doc_count_all())
-                ]
-                self._lengths[field] = lengths
+                lengths = self._lengths.get(field)
+                if lengths is None:
+                    lengths = [
+                        segment_reader.doc_field_length(document, field, 1)
+                        for document in range(segment_reader.doc_count_all())
+                    ]
+                    self._lengths[field] = lengths
         return lengths
 
 
@@ -154,7 +160,7 @@ def score_terms(searcher, terms, allowed=None, *, k1: float, b: float) -> dict[i
         priors = statistics.priors
         deleted = frozenset(leaf.segment().deleted_docs()) if leaf.has_deletions() else ()
         for field, text, idf, constant, per_length in weighted:
-            lengths = statistics.lengths(field)
+            lengths = statistics.lengths(field, leaf)
             for document, weight in segment_postings(leaf, field, text, wanted):
                 if (deleted and document in deleted) or (sparse and document not in kept):
                     continue
