@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -57,11 +58,24 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.fields["loaded_version"].initial = self.instance.updated_at.isoformat()
 
+    def current_version(self):
+        """The stored article's version, its row locked until the admin's transaction ends.
+
+        The admin validates and saves in one transaction: a second editor posting at the same
+        moment waits here until the first save commits, then sees its new version and is refused.
+        Without the lock both would read the old version and both be "saved" (PostgreSQL; SQLite
+        serializes write transactions anyway).
+        """
+        articles = Article.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            articles = articles.select_for_update()
+        return articles.values_list("updated_at", flat=True).first()
+
     def clean(self):
         cleaned = super().clean()
         loaded = cleaned.get("loaded_version")
         if self.instance.pk and loaded:
-            stored = Article.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
+            stored = self.current_version()
             if stored is not None and stored.isoformat() != loaded:
                 raise forms.ValidationError(
                     "保存前，这篇文章已被其他人修改（%(when)s）。为免覆盖对方的修改，本次没有保存："

@@ -2,6 +2,8 @@ import pytest
 from django.core.management import call_command
 from haystack import connections
 
+from tests.processes import throwaway_site
+
 
 @pytest.fixture
 def search_index(db):
@@ -30,3 +32,9 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def site_processes(tmp_path):
+    """The environment for subprocesses of a new, migrated site with its own database and index."""
+    yield from throwaway_site(tmp_path)

@@ -1,14 +1,11 @@
 """Several processes saving articles at once: no update lost, no LockError for anyone."""
 
-import os
 import subprocess
 import sys
-import uuid
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, manage
 
 SETUP = """
 from articles.models import Author, Category
@@ -41,46 +38,10 @@ print("stale", len(stale), stale[:3])
 """
 
 
-def manage(env, code, timeout=120):
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-
-
 @pytest.fixture
-def site_env(tmp_path):
-    """The environment of a new, migrated site for subprocesses: its own database and index.
-
-    On PostgreSQL (DATABASE_URL set to it, as make test-postgres does) a throw-away database on
-    the same server, so that the processes meet the production database's locking.
-    """
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kb.settings.test",
-        "KB_TEST_WHOOSH_PATH": str(tmp_path / "whoosh"),
-    }
-    server = os.environ.get("DATABASE_URL", "")
-    database = None
-    if server.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        base = server.rsplit("/", 1)[0]
-        database = f"kb_processes_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{database}"')
-        env["DATABASE_URL"] = f"{base}/{database}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    assert manage(env, SETUP).returncode == 0
-    yield env
-    if database:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+def site_env(site_processes):
+    assert manage(site_processes, SETUP).returncode == 0
+    return site_processes
 
 
 def test_two_processes_saving_at_once_lose_nothing(site_env):
