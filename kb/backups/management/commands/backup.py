@@ -1,4 +1,4 @@
-"""python manage.py backup [-o FILE]: the whole database to one compressed YAML file."""
+"""python manage.py backup [-o FILE]: one consistent snapshot of the whole database, compressed."""
 
 from pathlib import Path
 
@@ -8,11 +8,19 @@ from kb.backups.services import backup, default_backup_path
 
 
 class Command(BaseCommand):
-    help = "Write the whole database to a compressed YAML file (default var/backups/kb-<time>.yaml.gz)."
+    help = (
+        "Write one consistent snapshot of the whole database to a compressed YAML file readable by its "
+        "owner only (default var/backups/kb-<time>.yaml.gz), with the row count of every model and a checksum."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", help="where to write (.yaml.gz)")
+        parser.add_argument("-o", "--output", help="where to write (.yaml.gz); an existing file is replaced")
 
     def handle(self, *args, **options):
-        path = backup(Path(options["output"]) if options["output"] else default_backup_path())
-        self.stdout.write(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
+        path = Path(options["output"]) if options["output"] else default_backup_path()
+        header = backup(path)
+        rows = sum(header["counts"].values())
+        self.stdout.write(
+            f"Backup written to {path} ({path.stat().st_size:,} bytes, {rows:,} rows of "
+            f"{len(header['counts'])} models, sha256 {header['sha256'][:12]}…)."
+        )

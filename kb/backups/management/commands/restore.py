@@ -10,7 +10,8 @@ from kb.backups.services import RestoreRefused, restore
 
 class Command(BaseCommand):
     help = (
-        "Load a backup made by `manage.py backup` into an empty, migrated database; rebuild the search index."
+        "Load a backup made by `manage.py backup` into an empty, migrated database, all or nothing, after "
+        "checking its checksum and row counts; then rebuild the search index."
     )
 
     def add_arguments(self, parser):
@@ -19,10 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            restore(Path(options["path"]))
+            header = restore(Path(options["path"]))
         except RestoreRefused as error:
-            raise CommandError(str(error)) from None
-        self.stdout.write("Database restored.")
+            raise CommandError(f"Not restored: {error}") from None
+        self.stdout.write(
+            f"Database restored: {sum(header['counts'].values()):,} rows, as of {header['created']}."
+        )
         if not options["no_index"]:
             # Topics came back with the articles: only the index is derived state.
             call_command("rebuild_index", interactive=False, verbosity=0)
