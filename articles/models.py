@@ -77,6 +77,10 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers may see: published, with a publication time that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published with a publication time still to come: hidden from readers until then."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def with_relations(self):
         return self.select_related("category", "author")
 

@@ -24,7 +24,7 @@ from haystack.query import SearchQuerySet
 
 from kb.search.analysis import ChineseWordAnalyzer, analyze
 from kb.search.query import MAX_QUERY_LENGTH, Term, render, select_terms, understand
-from kb.search.selectors import ARTICLE_CT, search_backend, search_provisions
+from kb.search.selectors import ARTICLE_CT, not_yet_visible_filter, search_backend, search_provisions
 
 from .markdown import plain_text
 from .models import Article, ArticleTopic, Citation
@@ -78,9 +78,10 @@ def text_neighbours(article: Article) -> dict[int, float]:
     terms = article_terms(article, search_backend().searcher().reader())
     if not terms:
         return {}
-    results = (
-        SearchQuerySet().raw_search(render(terms)).narrow(f"django_ct:{ARTICLE_CT}")[: TEXT_CANDIDATES + 1]
-    )
+    results = SearchQuerySet().raw_search(render(terms)).narrow(f"django_ct:{ARTICLE_CT}")
+    for condition in not_yet_visible_filter():
+        results = results.narrow(condition)
+    results = results[: TEXT_CANDIDATES + 1]
     scores = {}
     for result in results:
         pk = int(result.pk)

@@ -20,8 +20,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
-        # Only what readers may see; drafts and future posts stay out of the index.
-        return Article.objects.published().select_related("category", "author")
+        # Published articles, scheduled ones included: saved into the index when the editor saves,
+        # they are kept from readers by the search until their time comes (no job has to index them
+        # then). Drafts stay out of the index.
+        return Article.objects.filter(status=Article.Status.PUBLISHED).select_related("category", "author")
 
     def read_queryset(self, using=None):
         return Article.objects.published().select_related("category", "author")

@@ -126,6 +126,18 @@ def search_provisions(
     return HitList([Hit(provision, provision.text, terms) for provision in provisions], total)
 
 
+def not_yet_visible_filter() -> list[str]:
+    """The filter that keeps scheduled articles out of results until their publication time.
+
+    They are in the index from the moment they are saved; this makes them appear at their time
+    exactly, with no job that indexes them then.
+    """
+    scheduled = list(Article.objects.scheduled().values_list("pk", flat=True))
+    if not scheduled:
+        return []
+    return ["NOT django_id:(" + " OR ".join(str(pk) for pk in scheduled) + ")"]
+
+
 def search_articles(
     query: SearchQuery,
     *,
@@ -137,6 +149,7 @@ def search_articles(
     filters = [f"django_ct:{ARTICLE_CT}"]
     if category_id:
         filters.append(f"category_id:{int(category_id)}")
+    filters += not_yet_visible_filter()
     articles, total = run(query, query_string, filters, offset, limit)
     terms = query.highlight_terms
     return HitList([Hit(article, plain_text(article.body_html), terms) for article in articles], total)

@@ -1,9 +1,15 @@
+import datetime
+import time
+from unittest import mock
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article
+from kb.search import queue
 from kb.search.selectors import search
 from tests.helpers import make_article
 
@@ -67,6 +73,27 @@ class TestIndexSync:
         with django_capture_on_commit_callbacks(execute=True):
             article.delete()
         assert search("改过的题目丁戊己").articles.total == 0
+
+    def test_a_scheduled_article_becomes_searchable_at_its_time_with_no_index_update(
+        self, search_index, django_capture_on_commit_callbacks, client
+    ):
+        coming = timezone.now() + datetime.timedelta(seconds=2)
+        with django_capture_on_commit_callbacks(execute=True):
+            article = make_article("定时发布的文章庚辛壬", published_at=coming, body="定时发布的正文。\n")
+        page = reverse("search:search")
+        assert search("定时发布的文章庚辛壬").articles.total == 0
+        assert (
+            article.get_absolute_url() not in client.get(page, {"q": "定时发布的文章庚辛壬"}).content.decode()
+        )
+        assert client.get(reverse("search:suggest"), {"q": "定时发布"}).json()["suggestions"] == []
+
+        time.sleep(max(0.0, (coming - timezone.now()).total_seconds()) + 0.05)
+        with mock.patch.object(queue, "apply_pending", side_effect=AssertionError("no index update")):
+            outcome = search("定时发布的文章庚辛壬")
+            assert [hit.object for hit in outcome.articles.hits] == [article]
+            assert (
+                article.get_absolute_url() in client.get(page, {"q": "定时发布的文章庚辛壬"}).content.decode()
+            )
 
 
 class TestSearchPage:
