@@ -77,11 +77,27 @@ def render_markdown(text: str) -> str:
     return sanitize_html(html)
 
 
+def body_anchors(tag: str, attribute: str, value: str) -> str:
+    """Every id in a body carries the prefix, however it was written (## 标题 {#search-q} included),
+    so that no body can take an id of the page around it; in-body links to #x follow (#s-x)."""
+    if attribute == "id" and not value.startswith(ANCHOR_PREFIX):
+        return ANCHOR_PREFIX + value
+    if (
+        tag == "a"
+        and attribute == "href"
+        and value.startswith("#")
+        and not value.startswith("#" + ANCHOR_PREFIX)
+    ):
+        return "#" + ANCHOR_PREFIX + value[1:]
+    return value
+
+
 def sanitize_html(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=body_anchors,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -2,9 +2,12 @@
 
 from django.core.cache import cache
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.views.generic import DetailView, ListView, TemplateView
+
+from kb.site import absolute_url, site_origin
 
 from . import selectors
 from .models import Article, Author, Category
@@ -27,64 +30,73 @@ class HomeView(TemplateView):
 
 
 class ArticleDetailView(DetailView):
-    """An article page. Readers get it from a cache, rendered at most once a minute per version.
+    """An article page, counted on every reader's GET.
 
-    The cache key carries the article's last save and every article's (articles_version), so
-    an edit, a new related article or a publication shows at once; statute text and relative
-    dates may lag up to PAGE_CACHE_SECONDS. The view count is counted on every request and
-    written into the cached page. Editors (signed in) always get a fresh page, drafts included.
+    What costs time to render (the body with its cited provisions, the QR code, neighbours,
+    related articles, structured data) is rendered once and kept in Django's cache for readers,
+    under a key that carries the article's last save and every article's (articles_version): an
+    edit, a new related article or a publication shows at once; statute text may lag up to
+    PAGE_CACHE_SECONDS. The header, with the view count and the relative date, is rendered for
+    each request. Editors (signed in) always get fresh parts, drafts included.
     """
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
     PAGE_CACHE_SECONDS = 60
-    # Rendered where the view count goes, then replaced by the count of each request.
-    VIEW_COUNT_MARK = 987_654_321_987_654
+    PARTS = ("head", "body")
 
     def get(self, request, *args, **kwargs):
         visible = selectors.visible_articles(user=request.user).filter(pk=self.kwargs["pk"])
-        # Counted with F() so that simultaneous readers never lose an increment.
-        if not visible.update(view_count=F("view_count") + 1):
+        # A view is a reader's GET (a HEAD reads nothing), counted with F() so that simultaneous
+        # readers never lose an increment.
+        if request.method == "GET":
+            found = visible.update(view_count=F("view_count") + 1)
+        else:
+            found = visible.exists()
+        if not found:
             raise Http404("没有这篇文章。")
-        if request.user.is_authenticated:
-            return super().get(request, *args, **kwargs)
-        updated_at, view_count = visible.values_list("updated_at", "view_count").get()
-        key = ":".join([
-            "articles:page", str(self.kwargs["pk"]), updated_at.isoformat(), articles_version(),
-            request.scheme, request.get_host(),
-        ])  # fmt: skip
-        page = cache.get(key)
-        if page is None:
-            self.render_for_cache = True
-            response = super().get(request, *args, **kwargs)
-            page = response.render().content
-            cache.set(key, page, self.PAGE_CACHE_SECONDS)
-        return HttpResponse(page.replace(str(self.VIEW_COUNT_MARK).encode(), str(view_count).encode()))
+        return super().get(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
-        article = get_object_or_404(
+        return get_object_or_404(
             selectors.visible_articles(user=self.request.user).with_relations(), pk=self.kwargs["pk"]
         )
-        if getattr(self, "render_for_cache", False):
-            article.view_count = self.VIEW_COUNT_MARK
-        return article
 
     def get_context_data(self, **kwargs):
         article = self.object
+        permalink = absolute_url(self.request, article.get_absolute_url())
+        if self.request.user.is_authenticated:
+            parts = self.render_parts(article, permalink)
+        else:
+            key = ":".join([
+                "articles:page", str(article.pk), article.updated_at.isoformat(), articles_version(),
+                site_origin(self.request),
+            ])  # fmt: skip
+            parts = cache.get_or_set(
+                key, lambda: self.render_parts(article, permalink), self.PAGE_CACHE_SECONDS
+            )
+        return super().get_context_data(permalink=permalink, parts=parts, **kwargs)
+
+    def render_parts(self, article: Article, permalink: str) -> dict[str, str]:
+        """The cached parts of the page, as HTML: nothing in them depends on who reads it."""
         provisions = selectors.cited_provisions(article=article)
-        permalink = self.request.build_absolute_uri(article.get_absolute_url())
-        site_url = self.request.build_absolute_uri("/").rstrip("/")
-        return super().get_context_data(
-            provisions=provisions,
-            outdated_provisions=selectors.outdated_provisions(provisions),
-            neighbours=selectors.article_neighbours(article=article),
-            related=selectors.related_articles(article=article),
-            permalink=permalink,
-            structured_data=article_structured_data(
-                article=article, provisions=provisions, url=permalink, site_url=site_url
+        context = {
+            "article": article,
+            "permalink": permalink,
+            "provisions": provisions,
+            "outdated_provisions": selectors.outdated_provisions(provisions),
+            "neighbours": selectors.article_neighbours(article=article),
+            "related": selectors.related_articles(article=article),
+            "structured_data": article_structured_data(
+                article=article,
+                provisions=provisions,
+                url=permalink,
+                site_url=site_origin(self.request),
             ),
-            **kwargs,
-        )
+        }
+        return {
+            part: render_to_string(f"articles/includes/article_{part}.html", context) for part in self.PARTS
+        }
 
 
 class CategoryView(ListView):

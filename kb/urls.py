@@ -3,13 +3,16 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from articles.feeds import LatestArticlesFeed
 from articles.sitemaps import SITEMAPS
 from articles.views import HomeView
 
 from . import views
+from .security import AdminLoginForm
 
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = "法律知识库 · 编辑后台"
 admin.site.site_title = "法律知识库"
 admin.site.index_title = "内容管理"
@@ -19,8 +22,14 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("statutes/", include("statutes.urls")),
     path("search/", include("kb.search.urls")),
-    path("feed/", LatestArticlesFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
+    # GET and HEAD only: Django's feed and sitemap views answer any method.
+    path("feed/", require_safe(LatestArticlesFeed()), name="feed"),
+    path(
+        "sitemap.xml",
+        require_safe(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
 ]

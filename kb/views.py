@@ -2,11 +2,13 @@
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+from .site import absolute_url
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
-    sitemap = request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))
+    sitemap = absolute_url(request, reverse("django.contrib.sitemaps.views.sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/suggest", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

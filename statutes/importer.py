@@ -5,7 +5,8 @@ that is split by 编 (民法典), takes level, dates and superseded versions fro
 corpus index (db.sqlite3) when there is one, and writes each law, with all its
 versions, in its own transaction. It compares before it writes, so a second run over
 the same files changes nothing. A file that cannot be parsed is reported and skipped;
-nothing of it is written.
+nothing of it is written. A file that no longer holds provisions the library has (a file cut
+short, say) leaves its law untouched and is reported, unless pruning is asked for.
 """
 
 import datetime
@@ -66,6 +67,8 @@ class ImportReport:
     provisions_deleted: int = 0
     provisions_unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    # Laws left untouched because their files lack provisions the library has: (law, labels).
+    prune_refused: list[tuple[str, list[str]]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file skipped, file kept)
     warnings: list[str] = field(default_factory=list)
 
@@ -86,6 +89,15 @@ class ImportReport:
             or self.provisions_updated
             or self.provisions_deleted
         )
+
+
+class WouldDeleteProvisions(Exception):
+    """A law's files lack provisions the library has; deleting them takes prune=True."""
+
+    def __init__(self, law: Law, labels: list[str]):
+        super().__init__(f"{law.title}: {', '.join(labels)}")
+        self.law = law
+        self.labels = labels
 
 
 @dataclass
@@ -404,8 +416,13 @@ def import_statutes(
     *,
     today: datetime.date | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    prune: bool = False,
 ) -> ImportReport:
-    """Import a corpus folder or a single file. Returns what was done."""
+    """Import a corpus folder or a single file. Returns what was done.
+
+    prune: delete the provisions of a law that its files no longer hold; without it such a law
+    is left as it is and reported (report.prune_refused).
+    """
     path = Path(path)
     report = ImportReport()
     if not path.exists():
@@ -431,7 +448,10 @@ def import_statutes(
         assign_versions(versions, existing, today)
         try:
             with transaction.atomic():
-                counts = write_law_versions(versions, existing)
+                counts = write_law_versions(versions, existing, prune=prune)
+        except WouldDeleteProvisions as refused:
+            version = refused.law.promulgated_on.isoformat() if refused.law.promulgated_on else "?"
+            report.prune_refused.append((f"{refused.law.title} ({version})", refused.labels))
         except (IntegrityError, ProtectedError, DatabaseError) as error:
             reason = describe_write_error(error)
             for draft in versions:
@@ -472,7 +492,9 @@ def describe_write_error(error: Exception) -> str:
     return f"not written: the database refused it ({error})"
 
 
-def write_law_versions(versions: list[LawDraft], existing: list[Law]) -> dict[str, int]:
+def write_law_versions(
+    versions: list[LawDraft], existing: list[Law], *, prune: bool = False
+) -> dict[str, int]:
     """Write all versions of one title; the caller holds the transaction."""
     counts = defaultdict(int)
     existing_by_key = {(law.title, law.promulgated_on): law for law in existing}
@@ -503,13 +525,19 @@ def write_law_versions(versions: list[LawDraft], existing: list[Law]) -> dict[st
             counts["laws_updated"] += 1
         else:
             counts["laws_unchanged"] += 1
-        for name, value in sync_provisions(law, draft.provisions, is_new=created).items():
+        for name, value in sync_provisions(law, draft.provisions, is_new=created, prune=prune).items():
             counts[name] += value
     return counts
 
 
-def sync_provisions(law: Law, parsed: list[ParsedProvision], *, is_new: bool) -> dict[str, int]:
-    """Make the law's provisions match the parsed ones: create, update and delete as needed."""
+def sync_provisions(
+    law: Law, parsed: list[ParsedProvision], *, is_new: bool, prune: bool = False
+) -> dict[str, int]:
+    """Make the law's provisions match the parsed ones: create, update and (with prune) delete.
+
+    Raises WouldDeleteProvisions when provisions are gone from the file and prune is not set:
+    a file cut short must not silently shrink the library.
+    """
     existing = {} if is_new else {(row.number, row.suffix): row for row in law.provisions.all()}
     to_create, to_update = [], []
     unchanged = 0
@@ -541,6 +569,9 @@ def sync_provisions(law: Law, parsed: list[ParsedProvision], *, is_new: bool) ->
             to_update.append(row)
         else:
             unchanged += 1
+    if existing and not prune:
+        gone = sorted(existing.values(), key=lambda row: row.order)
+        raise WouldDeleteProvisions(law, [row.label or row.key for row in gone])
     if existing:
         # Provisions gone from the file; PROTECT on citations stops this for cited ones.
         Provision.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()

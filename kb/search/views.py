@@ -1,7 +1,7 @@
 """The search page and the suggestions behind the search box."""
 
 from django.http import Http404, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from articles.models import Article, Category
@@ -79,7 +79,7 @@ class SearchView(TemplateView):
         )
 
 
-@require_GET
+@require_safe
 def suggest(request):
     """JSON suggestions for the search box; the page works without it."""
     return JsonResponse({"suggestions": selectors.suggestions(request.GET.get("q", ""))})

@@ -2,7 +2,7 @@
 
 Everything that differs between machines comes from the environment:
 DATABASE_URL (default: SQLite under var/), WHOOSH_PATH (default: var/whoosh),
-DJANGO_SECRET_KEY and ALLOWED_HOSTS.
+DJANGO_SECRET_KEY, ALLOWED_HOSTS and KB_SITE_URL.
 """
 
 import os
@@ -16,6 +16,8 @@ VAR_DIR = Path(os.environ.get("KB_VAR_DIR", BASE_DIR / "var"))
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]
+# The site's public address (https://kb.example.com) for absolute links; see kb.site.
+SITE_URL = os.environ.get("KB_SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "axes",
     "haystack",
+    "kb.apps.SiteConfig",
     "kb.search",
     "kb.backups",
     "statutes",
@@ -80,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kb.site.site_context",
             ],
         },
     },

@@ -12,6 +12,13 @@ class TestRendering:
         assert "<table>" in html and "<td>150%</td>" in html
         assert "<strong>重点</strong>" in html
 
+    def test_no_heading_takes_an_id_of_the_page_and_in_body_links_follow(self):
+        html = render_markdown(
+            "## 搜索 {#search-q}\n\n## 建议参考\n\n[见上文](#search-q) [见建议](#建议参考) [#](#)"
+        )
+        assert 'id="search-q"' not in html and '<h2 id="s-search-q">搜索</h2>' in html
+        assert 'href="#s-search-q"' in html and 'href="#s-建议参考"' in html
+
     def test_chinese_headings_get_unicode_anchors(self):
         html = render_markdown("## 建议参考\n\n## 小编总结")
         assert '<h2 id="s-建议参考">建议参考</h2>' in html

@@ -1,6 +1,7 @@
 import datetime
 import json
 import re
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -142,7 +143,7 @@ class TestArticlePage:
         first = client.get(article.get_absolute_url()).content.decode()
         assert "第一版正文" in first and "阅读 1<" in first
         second = client.get(article.get_absolute_url()).content.decode()
-        assert "阅读 2<" in second and str(ArticleDetailView.VIEW_COUNT_MARK) not in second
+        assert "阅读 2<" in second
         article.refresh_from_db()
         article.body = "第二版正文。"
         article.save()
@@ -153,6 +154,38 @@ class TestArticlePage:
         assert "改过标题" in client.get(article.get_absolute_url()).content.decode()
         article.refresh_from_db()
         assert article.view_count == 4
+
+    def test_a_body_is_shown_as_written_whatever_numbers_it_holds(self, client):
+        article = make_article("数字测试", body="案号 987654321987654 与 1 号。")
+        for _ in range(2):
+            content = client.get(article.get_absolute_url()).content.decode()
+            assert "案号 987654321987654 与 1 号" in content
+
+    def test_head_requests_are_not_views(self, client):
+        article = make_article("只看头部")
+        assert client.head(article.get_absolute_url()).status_code == 200
+        client.get(article.get_absolute_url())
+        article.refresh_from_db()
+        assert article.view_count == 1
+
+    def test_the_host_header_cannot_choose_the_cached_page_or_its_links(self, client, settings):
+        settings.SITE_URL = "https://kb.example.com"
+        settings.ALLOWED_HOSTS = ["kb.example.com"]
+        article = make_article("缓存键测试")
+
+        def render_parts(view, article, permalink):
+            return {"head": "", "body": f"<p>渲染于 {permalink}</p>"}
+
+        with mock.patch.object(
+            ArticleDetailView, "render_parts", autospec=True, side_effect=render_parts
+        ) as rendered:
+            pages = [
+                client.get(article.get_absolute_url(), HTTP_HOST=f"kb.example.com:{port}").content.decode()
+                for port in (443, 8443, 9999)
+            ]
+        assert rendered.call_count == 1  # one rendering served all three
+        permalink = f"https://kb.example.com{article.get_absolute_url()}"
+        assert all(f"渲染于 {permalink}" in page for page in pages)
 
     def test_signed_in_editors_get_fresh_pages(self, client, admin_client):
         article = make_article("编辑看到的", body="正文。")

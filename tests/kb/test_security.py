@@ -7,10 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
+
+from articles.models import Article
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,9 +31,17 @@ def test_check_deploy_is_clean_with_the_documented_environment():
     result = manage(
         "check", "--deploy", "--fail-level", "WARNING",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kb.example.com",
+        KB_SITE_URL="https://kb.example.com",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_asks_for_the_site_address():
+    result = manage(
+        "check", "--deploy", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kb.example.com"
+    )
+    assert "kb.W001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret():
@@ -90,3 +102,29 @@ class TestLoginThrottling:
         assert locked.status_code == 429 and "登录已暂停" in locked.content.decode()
         # Another account from the same address is not locked out.
         assert self.login(client, "other", "right-password-for-tests-2").status_code == 302
+
+    def test_an_overlong_user_name_is_refused_with_a_message_not_a_500(self, client):
+        response = self.login(client, "名" * 300, "whatever")
+        assert response.status_code == 200
+        assert "用户名最多 150 个字符" in response.content.decode()
+        assert not AccessAttempt.objects.exists()  # nothing to record: no sign-in was attempted
+
+
+@pytest.mark.django_db
+def test_public_pages_answer_get_and_head_and_refuse_other_methods(client):
+    call_command("load_demo", verbosity=0)
+    article = Article.objects.published().first()
+    provision = article.provisions.first()
+    paths = [
+        "/", article.get_absolute_url(), article.category.get_absolute_url(),
+        article.author.get_absolute_url(), "/statutes/", provision.law.get_absolute_url(),
+        provision.get_absolute_url(), "/search/?q=网贷", "/search/suggest?q=民法典",
+        "/feed/", "/sitemap.xml", "/robots.txt",
+    ]  # fmt: skip
+    for path in paths:
+        get = client.get(path)
+        assert get.status_code == 200, path
+        head = client.head(path)
+        assert head.status_code == 200 and head.content == b"", path
+        for method in ("trace", "post", "put", "delete", "patch"):
+            assert getattr(client, method)(path).status_code == 405, (method, path)

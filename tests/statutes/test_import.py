@@ -227,7 +227,7 @@ class TestIdempotence:
             .replace("\n第三条 丙。", ""),
             encoding="utf-8",
         )
-        report = import_statutes(corpus, today=TODAY)
+        report = import_statutes(corpus, today=TODAY, prune=True)
         assert (report.provisions_unchanged, report.provisions_updated, report.provisions_deleted) == (
             1,
             1,
@@ -235,6 +235,32 @@ class TestIdempotence:
         )
         assert Provision.objects.get(key="2").text == "乙（修改）。"
         assert Provision.objects.get(key="1").pk == untouched_pk
+
+    def test_a_file_cut_short_leaves_its_law_as_it_was_unless_pruning(self, corpus):
+        path = write_statute(
+            corpus,
+            "社会法/某法(2020-01-01).md",
+            "中华人民共和国某法",
+            "第一条 甲。\n\n第二条 乙。\n\n第三条 丙。\n\n第四条 丁。",
+        )
+        import_statutes(corpus, today=TODAY)
+        whole = path.read_text(encoding="utf-8")
+        path.write_text(whole[: whole.index("第三条")].replace("乙。", "乙（改）。"), encoding="utf-8")
+        report = import_statutes(corpus, today=TODAY)
+        assert report.prune_refused == [("中华人民共和国某法 (2020-01-01)", ["第三条", "第四条"])]
+        assert not report.changed  # not even the change to 第二条: the law is written whole or not at all
+        assert list(Provision.objects.order_by("order").values_list("text", flat=True)) == [
+            "甲。",
+            "乙。",
+            "丙。",
+            "丁。",
+        ]
+        pruned = import_statutes(corpus, today=TODAY, prune=True)
+        assert (pruned.provisions_deleted, pruned.provisions_updated, pruned.prune_refused) == (2, 1, [])
+        assert list(Provision.objects.order_by("order").values_list("text", flat=True)) == [
+            "甲。",
+            "乙（改）。",
+        ]
 
 
 class TestBrokenFiles:
@@ -281,14 +307,29 @@ class TestCommand:
             corpus, "社会法/坏法(2020-01-01).md", "中华人民共和国坏法", "第一条 甲。\n\n第一条 乙。"
         )
         out = io.StringIO()
-        call_command("import_statutes", str(corpus), stdout=out, stderr=io.StringIO())
+        with pytest.raises(CommandError, match="1 file\\(s\\) skipped"):  # a non-zero exit status
+            call_command("import_statutes", str(corpus), stdout=out, stderr=io.StringIO())
         text = out.getvalue()
         assert "Laws: 1 (created 1" in text and "Provisions: 5 (created 5" in text
         assert "Files skipped: 1" in text and "社会法/坏法(2020-01-01).md" in text
         assert "导入中 1/1" in text
+        (corpus / "社会法" / "坏法(2020-01-01).md").unlink()
         again = io.StringIO()
         call_command("import_statutes", str(corpus), stdout=again, stderr=io.StringIO())
         assert "Nothing changed" in again.getvalue()
+
+    def test_a_law_that_would_lose_provisions_is_named_and_the_exit_status_says_so(self, corpus):
+        path = write_statute(
+            corpus, "社会法/某法(2020-01-01).md", "中华人民共和国某法", "第一条 甲。\n\n第二条 乙。"
+        )
+        call_command("import_statutes", str(corpus), stdout=io.StringIO())
+        path.write_text(path.read_text(encoding="utf-8").replace("第二条 乙。", ""), encoding="utf-8")
+        out = io.StringIO()
+        with pytest.raises(CommandError, match="1 law\\(s\\) left as they were"):
+            call_command("import_statutes", str(corpus), stdout=out, stderr=io.StringIO())
+        assert "中华人民共和国某法 (2020-01-01): 第二条" in out.getvalue() and "--prune" in out.getvalue()
+        call_command("import_statutes", str(corpus), prune=True, stdout=io.StringIO())
+        assert list(Provision.objects.values_list("key", flat=True)) == ["1"]
 
     def test_a_missing_path_is_a_clear_error(self, tmp_path):
         with pytest.raises(CommandError, match="no such file or folder"):
