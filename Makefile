@@ -40,7 +40,8 @@ run: install
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Production serving: gunicorn on kb.settings.prod, static files from whitenoise.
+# Production serving: gunicorn on kb.settings.prod, static files from whitenoise; every worker starts
+# warm (kb/gunicorn.py loads and warms the application before the port opens).
 # Needs DJANGO_SECRET_KEY and ALLOWED_HOSTS (and DATABASE_URL for PostgreSQL) in the environment;
 # KB_HTTPS=0 when serving plain HTTP without a TLS proxy in front (no secure cookies, no HSTS).
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
@@ -50,7 +51,7 @@ serve: install
 	@test -n "$$ALLOWED_HOSTS" || { echo "ALLOWED_HOSTS is not set: the site's host names, comma-separated."; exit 1; }
 	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/python manage.py migrate --no-input
 	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/gunicorn kb.wsgi:application \
+	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/gunicorn kb.wsgi:application --config kb/gunicorn.py \
 	  --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 20
 
 test: install browser

@@ -80,13 +80,13 @@ def view_count(env: dict, article_id: int) -> int:
 
 
 class Server:
-    def __init__(self, app: str, port: int, workers: int, env: dict, log: Path):
+    def __init__(self, app: str, port: int, workers: int, env: dict, log: Path, config: str | None = None):
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--access-logfile", str(log), "--error-logfile", str(log.with_suffix(".errors")),
-             "--graceful-timeout", "5"],
+             "--graceful-timeout", "5", *(["--config", config] if config else [])],
             cwd=ROOT, env=env,
         )  # fmt: skip
         deadline = time.monotonic() + 60
@@ -165,7 +165,14 @@ def main() -> int:
     problems = []
     with tempfile.TemporaryDirectory(prefix="kb-load-") as folder:
         logs = Path(folder)
-        server = Server("kb.wsgi:application", options.port, options.workers, env, logs / "site.log")
+        server = Server(
+            "kb.wsgi:application",
+            options.port,
+            options.workers,
+            env,
+            logs / "site.log",
+            config="kb/gunicorn.py",
+        )
         try:
             for name, path in targets.items():
                 wrk(server.url + path, options.warmup, options.connections, options.threads)
