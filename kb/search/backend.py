@@ -1,6 +1,6 @@
 """The haystack Whoosh backend, adapted for Chinese and for several processes.
 
-A small subclass, not a copy of haystack's backend. It changes four things:
+A small subclass, not a copy of haystack's backend. It changes five things:
 1. the schema: text fields without an analyzer get the jieba analyzer (never Whoosh's
    English StemmingAnalyzer), facet fields are kept whole, the ranking prior is a column;
 2. searching: one searcher per thread is kept open and refreshed only when the index
@@ -8,7 +8,11 @@ A small subclass, not a copy of haystack's backend. It changes four things:
    multiplied by each document's prior (current law first);
 3. writing: every write holds an inter-process file lock, so that Whoosh's single
    writer is never contended and no process meets a LockError (see kb.search.queue);
-4. queries are built by kb.search.query, already analyzed: the parser must not cut them again.
+4. the index folder: WHOOSH_PATH may be a link to a complete index that kb.search.rebuild
+   built beside the live one; the index is opened from the folder the link names, and a
+   process follows the link when it changes (at its next search or write), so readers keep
+   searching the old index until the new one is swapped in whole;
+5. queries are built by kb.search.query, already analyzed: the parser must not cut them again.
 """
 
 import fcntl
@@ -17,11 +21,14 @@ import threading
 import time
 from contextlib import contextmanager
 
+from haystack import connections
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from whoosh import fields as whoosh_fields
 from whoosh import index as whoosh_index
 from whoosh import scoring as whoosh_scoring
+from whoosh.filedb.filestore import FileStorage
+from whoosh.qparser import FuzzyTermPlugin, QueryParser
 
 from . import scoring
 from .analysis import ChineseWordAnalyzer
@@ -149,16 +156,27 @@ class OneSearcherWriter:
 
 
 class SharedSearcherIndex:
-    """Stands in for the Whoosh index: searcher() reuses one searcher per thread."""
+    """Stands in for the Whoosh index: searcher() reuses one searcher per thread.
 
-    def __init__(self, index):
+    folder: the real folder the index was opened from. haystack calls refresh() before every
+    search and write: when WHOOSH_PATH now names another folder (a rebuild was swapped in),
+    the backend opens that one and refresh() returns it.
+    """
+
+    def __init__(self, index, backend=None, folder=None):
         self._index = index
         self._local = threading.local()
+        self._backend = backend
+        self.folder = folder
 
     def __getattr__(self, name):
         return getattr(self._index, name)
 
     def refresh(self):
+        if self._backend is not None and self._backend.live_folder() != self.folder:
+            self.forget_searchers()
+            self._backend.setup()
+            return self._backend.index
         return self
 
     def writer(self, **kwargs):
@@ -197,30 +215,51 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self._lock_depth = 0
 
-    def setup(self):
-        # Two processes finding no index would both create one (Whoosh: "File _MAIN_0.toc exists"):
-        # creating, like writing, happens under the inter-process lock.
-        # An existing index is opened without waiting for a writer.
-        if whoosh_index.exists_in(self.path):
-            self.open_existing()
-        else:
-            with self.process_lock():
-                super().setup()
-        self.index = SharedSearcherIndex(self.index)
+    def live_folder(self) -> str:
+        """The real folder of the live index: WHOOSH_PATH, or the folder it links to."""
+        return os.path.realpath(self.path)
 
-    def open_existing(self, attempts: int = 10):
-        """Open the index, retrying as Whoosh's own reader() does.
+    def setup(self):
+        """Open the live index (creating an empty one where there is none yet).
+
+        Creating, like writing, happens under the inter-process lock: two processes finding no
+        index would both create one (Whoosh: "File _MAIN_0.toc exists"). An existing index is
+        opened without waiting for a writer.
+        """
+        folder = self.live_folder()
+        if not whoosh_index.exists_in(folder):
+            with self.process_lock():
+                folder = self.live_folder()
+                if not whoosh_index.exists_in(folder):
+                    os.makedirs(folder, exist_ok=True)
+                    FileStorage(folder).create_index(self.index_schema())
+        self.open_folder(folder)
+
+    def index_schema(self):
+        unified = connections[self.connection_alias].get_unified_index()
+        self.content_field_name, self.schema = self.build_schema(unified.all_searchfields())
+        return self.schema
+
+    def open_folder(self, folder: str, attempts: int = 10):
+        """Open the index in folder, retrying as Whoosh's own reader() does.
 
         A writer in another process deletes the previous generation's table of contents when it
         commits; opening reads the newest one, which may be gone by the time it is read.
         """
+        schema = self.index_schema()
+        self.parser = QueryParser(self.content_field_name, schema=schema)
+        self.parser.add_plugins([FuzzyTermPlugin])
+        self.storage = FileStorage(folder)
         for attempt in range(attempts):
             try:
-                return super().setup()
+                index = self.storage.open_index(schema=schema)
+                break
             except FileNotFoundError:
                 if attempt == attempts - 1:
                     raise
                 time.sleep(0.05)
+        self.index = SharedSearcherIndex(index, backend=self, folder=folder)
+        self.setup_complete = True
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
@@ -265,6 +304,8 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         with self.process_lock(timeout=timeout):
+            # A rebuild swaps the index under this lock: write to the one that is live now.
+            self.index = self.index.refresh()
             yield
 
     @contextmanager
@@ -315,10 +356,15 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
             super().clear(models=models, commit=commit)
 
     def delete_index(self):
+        """Empty the live index in place (WHOOSH_PATH may be a link that a rebuild swaps)."""
         with self.write_lock():
             if isinstance(getattr(self, "index", None), SharedSearcherIndex):
                 self.index.forget_searchers()
-            super().delete_index()
+            folder = self.live_folder()
+            if os.path.isdir(folder):
+                for name in os.listdir(folder):
+                    os.remove(os.path.join(folder, name))
+            self.setup()
 
     # --- reading ---------------------------------------------------------------------
 
@@ -326,6 +372,7 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
         """A kept searcher on the current index, for the query builder's statistics."""
         if not self.setup_complete:
             self.setup()
+        self.index = self.index.refresh()
         return self.index.searcher()
 
 

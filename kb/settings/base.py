@@ -30,9 +30,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "axes",
+    # Before haystack: its rebuild_index command is replaced by ours (kb/search/rebuild.py).
+    "kb.search",
     "haystack",
     "kb.apps.SiteConfig",
-    "kb.search",
     "kb.backups",
     "statutes",
     "articles",

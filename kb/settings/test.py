@@ -11,7 +11,10 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test run gets its own index folder; tests that search build the index explicitly.
-WHOOSH_PATH = Path(os.environ.get("KB_TEST_WHOOSH_PATH") or tempfile.mkdtemp(prefix="kb-test-whoosh-"))
+# (a folder inside a temporary one: a rebuild builds beside it, in WHOOSH_PATH.builds)
+WHOOSH_PATH = Path(
+    os.environ.get("KB_TEST_WHOOSH_PATH") or Path(tempfile.mkdtemp(prefix="kb-test-")) / "whoosh"
+)
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
 }
