@@ -26,7 +26,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import ROOT, pages, site_environment  # noqa: E402
+from load import ROOT, prepare, site_environment  # noqa: E402
 
 QUERIES = ROOT.parent / "shared" / "bench" / "stard" / "queries.jsonl"
 SLOW_SECONDS = 1.0
@@ -139,15 +139,8 @@ def main() -> int:
     parser.add_argument("--json", metavar="OUT", help="write the figures to this file")
     options = parser.parse_args()
 
-    env = site_environment()
-    env["KB_SITE_URL"] = f"http://127.0.0.1:{options.port}"
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    found = pages(env)
+    env = site_environment(options.port)
+    found = prepare(env)
     asked = questions()
     results = {}
     log = Path(os.environ.get("TMPDIR", "/tmp")) / "kb-cold-start.log"

@@ -35,15 +35,27 @@ BIN = Path(sys.executable).parent
 SEARCH_QUERY = "网贷逾期会爆通讯录吗"
 
 
-def site_environment() -> dict:
+def site_environment(port: int) -> dict:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="kb.settings.prod",
         DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        KB_SITE_URL=f"http://127.0.0.1:{port}",
         KB_HTTPS="0",
     )
     return env
+
+
+def prepare(env: dict) -> dict:
+    """Static files collected as make serve does; the pages to load (see pages())."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return pages(env)
 
 
 def pages(env: dict) -> dict[str, str]:
@@ -147,14 +159,8 @@ def main() -> int:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
 
-    env = site_environment()
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    found = pages(env)
+    env = site_environment(options.port)
+    found = prepare(env)
     targets = {
         "home": "/",
         "article": found["article"],

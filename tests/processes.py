@@ -10,9 +10,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def manage(env, code, timeout=120):
+    """Run code in `manage.py shell` and wait for it."""
     return subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def start_shell(env, code) -> subprocess.Popen:
+    """Run code in `manage.py shell` beside the test; communicate() gives (stdout, stderr)."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 

@@ -5,10 +5,8 @@ together, on the database the suite runs on (make test-postgres: PostgreSQL).
 """
 
 import json
-import subprocess
-import sys
 
-from tests.processes import ROOT, manage
+from tests.processes import manage, start_shell
 
 SETUP = """
 from django.contrib.auth.models import User
@@ -70,20 +68,9 @@ def test_two_simultaneous_saves_of_one_article_never_both_succeed(site_processes
     folder = tmp_path / "barrier"
     folder.mkdir()
     editors = {
-        username: subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "shell",
-                "-c",
-                EDITOR.format(pk=pk, version=version, username=username, folder=folder),
-            ],
-            cwd=ROOT,
-            env=site_processes,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
+        username: start_shell(
+            site_processes, EDITOR.format(pk=pk, version=version, username=username, folder=folder)
+        )
         for username in ("editor-a", "editor-b")
     }
     results = {}

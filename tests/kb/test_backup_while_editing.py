@@ -12,7 +12,7 @@ import time
 import yaml
 from django.conf import settings
 
-from tests.processes import ROOT, manage, throwaway_site
+from tests.processes import ROOT, manage, start_shell, throwaway_site
 
 CITATIONS_PER_ARTICLE = 3
 TOPICS_PER_ARTICLE = 3
@@ -78,11 +78,9 @@ def assert_consistent(path):
 
 def test_backups_taken_while_articles_are_created_are_consistent_and_restore(site_processes, tmp_path):
     assert manage(site_processes, SETUP).returncode == 0
-    writer = subprocess.Popen(
-        [sys.executable, "manage.py", "shell", "-c",
-         WRITER.format(citations=CITATIONS_PER_ARTICLE, topics=TOPICS_PER_ARTICLE, seconds=12)],
-        cwd=ROOT, env=site_processes, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    writer = start_shell(
+        site_processes, WRITER.format(citations=CITATIONS_PER_ARTICLE, topics=TOPICS_PER_ARTICLE, seconds=12)
+    )
     backups = []
     try:
         time.sleep(2)  # the writer is under way

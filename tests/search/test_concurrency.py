@@ -1,11 +1,8 @@
 """Several processes saving articles at once: no update lost, no LockError for anyone."""
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.processes import ROOT, manage
+from tests.processes import manage, start_shell
 
 SETUP = """
 from articles.models import Author, Category
@@ -47,17 +44,7 @@ def site_env(site_processes):
 def test_two_processes_saving_at_once_lose_nothing(site_env):
     env = site_env
 
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "shell", "-c", WORKER.format(worker=worker, count=8)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for worker in (1, 2)
-    ]
+    workers = [start_shell(env, WORKER.format(worker=worker, count=8)) for worker in (1, 2)]
     outputs = [worker.communicate(timeout=180) for worker in workers]
     for worker, (out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
@@ -127,10 +114,7 @@ def test_saving_publishing_and_deleting_while_readers_search(site_env):
     workers, count = 3, 9
 
     def start(code):
-        return subprocess.Popen(
-            [sys.executable, "manage.py", "shell", "-c", code],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        return start_shell(env, code)
 
     processes = [start(EDITOR.format(worker=worker, count=count)) for worker in range(1, workers + 1)]
     processes.append(start(READER.format(count=15)))

@@ -13,7 +13,7 @@ from kb.search.rebuild import builds_folder, rebuild
 from kb.search.selectors import search, search_backend
 from statutes.models import Provision
 from tests.helpers import make_article
-from tests.processes import ROOT, manage
+from tests.processes import ROOT, manage, start_shell
 
 DEMO_STATUTES = str(settings.BASE_DIR / "fixtures" / "demo_statutes.json")
 
@@ -109,10 +109,7 @@ def test_readers_keep_searching_the_old_index_while_a_rebuild_runs(site_processe
     setup = manage(site_processes, SETUP, timeout=300)
     assert setup.returncode == 0, setup.stderr
     stop = tmp_path / "rebuilt"
-    reader = subprocess.Popen(
-        [sys.executable, "manage.py", "shell", "-c", READER.format(stop=stop)],
-        cwd=ROOT, env=site_processes, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    reader = start_shell(site_processes, READER.format(stop=stop))
     for _ in range(2):
         rebuilt = subprocess.run(
             [sys.executable, "manage.py", "rebuild_index", "--noinput", "--batch-size", "5"],
