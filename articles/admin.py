@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from statutes.models import Status
+from statutes.models import Law
 
 from .models import Article, Author, Category, Citation
 from .references import sync_citations
@@ -22,9 +22,7 @@ class CitesOutdatedLawFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "outdated":
-            outdated = Citation.objects.exclude(
-                provision__law__is_current=True, provision__law__status=Status.IN_FORCE
-            )
+            outdated = Citation.objects.filter(provision__law__in=Law.objects.not_in_force())
             return queryset.filter(pk__in=outdated.values("article_id"))
         if self.value() == "problems":
             flagged = [

@@ -183,6 +183,10 @@ class Article(models.Model):
             self.published_at = timezone.now()
 
     @property
+    def is_reprint(self) -> bool:
+        return self.origin == self.Origin.REPRINT
+
+    @property
     def is_published(self) -> bool:
         return (
             self.status == self.Status.PUBLISHED

@@ -10,7 +10,6 @@ import html
 import re
 
 from statutes.citations import known_law_names
-from statutes.references import LISTED_ARTICLE_RE, parse_number
 from statutes.verification import CheckedReference, check_text
 
 TAG_RE = re.compile(r"(<[^>]*>)")
@@ -57,28 +56,14 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
             spans[index] = (offset, offset + len(piece))
         offset += len(piece)
 
-    links = []  # (start, end, provision)
-    runs = {}
-    for item in checked:
-        runs.setdefault((item.reference.start, item.reference.end), []).append(item.reference)
-    for (start, end), references in runs.items():
-        by_number = {}
-        for reference in references:
-            if reference.provision is not None:
-                by_number.setdefault((reference.number, reference.suffix), reference.provision)
-        first = True
-        for match in LISTED_ARTICLE_RE.finditer(text, start, end):
-            try:
-                number, suffix = parse_number(match["number"]), parse_number(match["suffix"])
-            except ValueError:
-                continue
-            provision = by_number.get((number, suffix))
-            link_start = start if first else match.start()
-            first = False
-            if provision is not None:
-                links.append((link_start, match.end(), provision))
-        if not any(LISTED_ARTICLE_RE.finditer(text, start, end)) and len(by_number) == 1:
-            links.append((start, end, next(iter(by_number.values()))))
+    links = sorted(
+        {
+            (*item.reference.link_span, item.reference.provision)
+            for item in checked
+            if item.reference.provision is not None and item.reference.link_span is not None
+        },
+        key=lambda link: link[:2],
+    )
 
     for index in sorted(spans, reverse=True):
         node_start, node_end = spans[index]

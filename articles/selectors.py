@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from statutes.models import Provision, Status
+from statutes.models import Provision
 
 from .models import Article, Author, Category
 
@@ -65,11 +65,7 @@ def related_articles(*, article: Article, limit: int = RELATED_LIMIT) -> list[Ar
 
 def outdated_provisions(provisions: list[Provision]) -> list[Provision]:
     """Cited provisions whose law is no longer the version in force (已修改 / 已废止)."""
-    return [
-        provision
-        for provision in provisions
-        if not provision.law.is_current or provision.law.status != Status.IN_FORCE
-    ]
+    return [provision for provision in provisions if not provision.law.is_in_force]
 
 
 def categories_with_counts() -> list[Category]:

@@ -36,9 +36,7 @@ def article_structured_data(
                     "@type": "Legislation",
                     "name": provision.law.title,
                     "url": site_url + provision.law.get_absolute_url(),
-                    "legislationLegalForce": "InForce"
-                    if provision.law.status == "现行有效"
-                    else "NotInForce",
+                    "legislationLegalForce": "InForce" if provision.law.is_in_force else "NotInForce",
                 },
             }
             for provision in provisions

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import kb.converters  # noqa: F401 - registers <id:>
+import statutes.converters  # noqa: F401 - registers <id:>
 
 from . import views
 

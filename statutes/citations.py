@@ -1,7 +1,19 @@
-"""Recognizing a citation typed by a person: 民法典第1032条, 民法典1032, 刑法第二百五十三条之一, 电信条例65条.
+"""Statute citations: the one grammar for them, in running text and as typed in a search box.
 
-Used by the search box (a citation jumps to its provision) and by the admin's provision
-autocomplete. Law names resolve by short title, full title or alias, to the current version.
+find_references() is pure: given a text and the law names the library knows, it returns every
+reference with its span: 《中华人民共和国电信条例》第六十五条; 《民法典》第一千零三十二条、
+第一千零三十三条; 民法典第1032条; 第一千零三十二条第二款; 第二百五十三条之一; 本法 / 该法 /
+上述条例 (the law named last); ranges (第一千零三十二条至第一千零三十四条, one reference per 条).
+A 《title》 the library does not know is still reported, as an unknown law.
+
+resolve_references() looks the laws and provisions up: the current version of a law unless the
+text dates it (《公司法》（2018年修正）), and a number beyond a law's last 条 is reported, not
+guessed.
+
+find_citation() reads what a person types (民法典第1032条, 民法典1032, 刑法第二百五十三条之一,
+电信条例65条), for the search box; parse_citation_search() a text that is only a citation
+("民法典 1032"), for the admin's provision autocomplete. Law names resolve by short title, full
+title or alias, to the current version.
 """
 
 import re
@@ -12,15 +24,311 @@ from django.db.models import Q
 from .models import Law, Provision
 from .numerals import NUMERAL_CHARS, chinese_to_int
 
-NUMBER = rf"\d{{1,4}}|[{NUMERAL_CHARS}]+"
+# A 条 number as written: Arabic digits or Chinese numerals; the 之N of 第二百五十三条之一.
+NUMBER = rf"(?:\d{{1,4}}|[{NUMERAL_CHARS}]+)"
+SUFFIX = rf"(?:\s*之\s*(?P<suffix>\d{{1,2}}|[{NUMERAL_CHARS}]+))?"
+
+
+def number_or_zero(text: str | None) -> int:
+    """A matched number (Arabic or Chinese), 0 where none was written. Raises ValueError for a non-number."""
+    return chinese_to_int(text) if text else 0
+
+
+def _article_pattern(article_prefix: str) -> str:
+    return (
+        rf"{article_prefix}\s*(?P<number>{NUMBER})\s*条"
+        rf"{SUFFIX}"
+        rf"(?:\s*第\s*(?P<paragraph>{NUMBER})\s*款)?"
+        # 第二项 and 第（二）项 alike
+        rf"(?:\s*第\s*[（(]?\s*(?P<item>{NUMBER})\s*[）)]?\s*项)?"
+    )
+
+
+ARTICLE = _article_pattern("第")
+ARTICLE_RE = re.compile(ARTICLE)
+# In a list the 第 may be left out after the first: 第八十二条、八十三条.
+LISTED_ARTICLE_RE = re.compile(_article_pattern("第?"))
+# "1032条" after a law name, without 第.
+BARE_ARTICLE_RE = re.compile(rf"(?P<number>\d{{1,4}})\s*条{SUFFIX}")
+TITLE_RE = re.compile(r"《(?P<title>[^《》\n]{2,80})》")
+# A date given with a title: 《公司法》（2018年修正）, 《公司法》(2018).
+DATED_RE = re.compile(r"^\s*[（(]\s*(?P<year>(?:19|20)\d\d)\s*(?:年[^）)]{0,6})?[）)]")
+# 本法, 该法, 上述条例, 前述法律, 该解释, 本规定 …: the law named last.
+BACK_REFERENCE_RE = re.compile(r"(?:本|该|上述|前述|此)(?:法律|法|条例|规定|办法|解释|细则|决定)")
+# What may join a list of 条: 、 和 及 以及 或者 , and ranges 至 / 到 / -.
+LIST_GLUE_RE = re.compile(r"^\s*(?P<glue>、|，|,|和|及|以及|与|或者|或|至|到|—|-|~|～)\s*")
+RANGE_GLUE = {"至", "到", "—", "-", "~", "～"}
+MAX_RANGE = 30
+# How far after a law name its 第N条 may follow (规定, 的, 中的 …).
+LAW_TO_ARTICLE_GAP = re.compile(r"^\s*(?:（[^）]{0,20}）|\([^)]{0,20}\))?\s*(?:的|中的|里的|所称的)?\s*")
+
+
+@dataclass
+class Reference:
+    start: int
+    end: int
+    text: str  # the span as written
+    law_name: str  # as written (or the law named last, for 本法 and bare 第N条)
+    number: int
+    suffix: int = 0
+    paragraph: int = 0
+    item: int = 0
+    year: int | None = None  # a date given with the law's name
+    explicit_law: bool = True  # False when the law comes from context (本法, a bare 第N条)
+    # Where a link to this 条 goes: the law's name and 第N条 for the first of a run, the 第M条 of
+    # each one listed after it; None for the 条 inside a range (第1条至第3条: 第2条).
+    link_span: tuple[int, int] | None = None
+    # Filled by resolve_references:
+    law: object = None
+    provision: object = None
+    problem: str = ""  # "unknown law", "no such provision", "no law named"
+
+    @property
+    def key(self) -> str:
+        return f"{self.number}-{self.suffix}" if self.suffix else str(self.number)
+
+    @property
+    def resolved(self) -> bool:
+        return self.provision is not None
+
+
+def law_names_in(text: str, law_names: list[str], skip: list[tuple[int, int]] = ()) -> list[tuple[int, str]]:
+    """(position, name) of the known law names in text, left to right, the longest at each place.
+
+    law_names: longest first (known_law_names() gives them so), so that 个人信息保护法 wins over
+    信息保护法. skip: spans not to look in (《titles》 already read as such).
+    """
+    by_first: dict[str, list[str]] = {}
+    for name in law_names:
+        if len(name) >= 2:
+            by_first.setdefault(name[0], []).append(name)
+    found = []
+    position = 0
+    while position < len(text):
+        candidates = by_first.get(text[position])
+        name = None
+        if candidates and not any(start <= position < end for start, end in skip):
+            name = next((name for name in candidates if text.startswith(name, position)), None)
+        if name:
+            found.append((position, name))
+            position += len(name)
+        else:
+            position += 1
+    return found
+
+
+def _name_spans(text: str, law_names: list[str]) -> list[tuple[int, int, str, int | None]]:
+    """(start, end, name, year) of every law mentioned: 《titles》 first, then bare known names."""
+    spans = []
+    taken = []
+    for match in TITLE_RE.finditer(text):
+        end = match.end()
+        year = None
+        dated = DATED_RE.match(text[end : end + 20])
+        if dated:
+            year = int(dated["year"])
+            end += dated.end()
+        spans.append((match.start(), end, match["title"].strip(), year))
+        taken.append((match.start(), match.end()))
+    for position, name in law_names_in(text, law_names, skip=taken):
+        spans.append((position, position + len(name), name, None))
+    for match in BACK_REFERENCE_RE.finditer(text):
+        if not any(a <= match.start() < b for a, b, *_ in spans):
+            spans.append((match.start(), match.end(), "", None))
+    spans.sort()
+    return spans
+
+
+def find_references(text: str, law_names: list[str] | None = None) -> list[Reference]:
+    """Every statute reference in text, in order. law_names: known names, longest first."""
+    law_names = law_names or []
+    names = _name_spans(text, law_names)
+    references: list[Reference] = []
+    last_law: tuple[str, int | None] | None = None
+    name_index = 0
+    position = 0
+    while True:
+        article = ARTICLE_RE.search(text, position)
+        # Laws mentioned before this 条 set the context; a law directly before it is its law.
+        limit = article.start() if article else len(text)
+        attached = None
+        while name_index < len(names) and names[name_index][0] < limit:
+            start, end, name, year = names[name_index]
+            if name:
+                last_law = (name, year)
+            gap = LAW_TO_ARTICLE_GAP.match(text[end:limit])
+            if article is not None and gap and end + gap.end() == limit:
+                if name:
+                    attached = (start, name, year, True)
+                elif last_law:  # 本法第N条: the law named last
+                    attached = (start, last_law[0], last_law[1], False)
+            name_index += 1
+        if article is None:
+            break
+        law_name, year, explicit, span_start = "", None, False, article.start()
+        if attached:
+            span_start, law_name, year, explicit = attached
+        elif last_law:
+            law_name, year = last_law
+        run = _article_run(text, article)
+        for index, (number_match, range_to) in enumerate(run["items"]):
+            try:
+                base = number_or_zero(number_match["number"])
+                upper = number_or_zero(range_to["number"]) if range_to is not None else base
+                suffix = number_or_zero(number_match["suffix"])
+                paragraph = number_or_zero(number_match["paragraph"])
+                item = number_or_zero(number_match["item"])
+            except ValueError:  # not a number after all (第十十条)
+                continue
+            last = upper if base < upper <= base + MAX_RANGE else base
+            for number in range(base, last + 1):
+                first = number == base
+                if first:
+                    link_span = (span_start if index == 0 else number_match.start(), number_match.end())
+                elif number == last and range_to is not None:
+                    link_span = (range_to.start(), range_to.end())
+                else:
+                    link_span = None
+                references.append(
+                    Reference(
+                        start=span_start,
+                        end=run["end"],
+                        text=text[span_start : run["end"]],
+                        law_name=law_name,
+                        number=number,
+                        suffix=suffix if first else 0,
+                        paragraph=paragraph if first else 0,
+                        item=item if first else 0,
+                        year=year,
+                        explicit_law=explicit,
+                        link_span=link_span,
+                    )
+                )
+        position = run["end"]
+    references.extend(_bare_number_references(text, law_names, references))
+    references.sort(key=lambda reference: (reference.start, reference.number))
+    return references
+
+
+def _article_run(text: str, first) -> dict:
+    """第N条 and the 条 listed after it (、第M条, 和第M条, 至第M条); where the run ends."""
+    items = []
+    current = first
+    end = first.end()
+    while True:
+        glue = LIST_GLUE_RE.match(text[end:])
+        following = LISTED_ARTICLE_RE.match(text, end + glue.end()) if glue else None
+        if glue and following and glue["glue"] in RANGE_GLUE:
+            items.append((current, following))
+            end = following.end()
+            glue = LIST_GLUE_RE.match(text[end:])
+            current = LISTED_ARTICLE_RE.match(text, end + glue.end()) if glue else None
+            if current is None:
+                return {"items": items, "end": end}
+            end = current.end()
+            continue
+        items.append((current, None))
+        if following is None:
+            return {"items": items, "end": end}
+        current = following
+        end = following.end()
+
+
+def _bare_number_references(text: str, law_names: list[str], found: list[Reference]) -> list[Reference]:
+    """民法典1032条: a known name, then digits and 条 without 第."""
+    extra = []
+    covered = [(reference.start, reference.end) for reference in found]
+    for start, name in law_names_in(text, law_names):
+        after = start + len(name)
+        match = BARE_ARTICLE_RE.match(text, after + (1 if text[after : after + 1] == "》" else 0))
+        if not match or any(a <= start < b for a, b in covered):
+            continue
+        try:
+            suffix = number_or_zero(match["suffix"])
+        except ValueError:  # 之 followed by something that is not a number
+            continue
+        extra.append(
+            Reference(
+                start=start,
+                end=match.end(),
+                text=text[start : match.end()],
+                law_name=name,
+                number=int(match["number"]),
+                suffix=suffix,
+                link_span=(start, match.end()),
+            )
+        )
+        covered.append((start, match.end()))
+    return extra
+
+
+def resolve_references(references: list[Reference]) -> list[Reference]:
+    """Look up each reference's law (current version unless dated) and provision, or say what is wrong."""
+    laws: dict = {}
+    for reference in references:
+        if not reference.law_name:
+            reference.problem = "no law named"
+            continue
+        cache_key = (reference.law_name, reference.year)
+        if cache_key not in laws:
+            laws[cache_key] = resolve_law_version(reference.law_name, reference.year)
+        law = laws[cache_key]
+        if law is None:
+            reference.problem = "unknown law"
+            continue
+        reference.law = law
+    wanted = {
+        (reference.law.pk, reference.number, reference.suffix) for reference in references if reference.law
+    }
+    provisions = {}
+    last_numbers = {}
+    if wanted:
+        law_ids = {law_id for law_id, _, _ in wanted}
+        numbers = {number for _, number, _ in wanted}
+        for provision in Provision.objects.select_related("law").filter(
+            law_id__in=law_ids, number__in=numbers
+        ):
+            provisions[(provision.law_id, provision.number, provision.suffix)] = provision
+        for law_id in law_ids:
+            last_numbers[law_id] = (
+                Provision.objects.filter(law_id=law_id)
+                .order_by("-number")
+                .values_list("number", flat=True)
+                .first()
+            )
+    for reference in references:
+        if reference.law is None:
+            continue
+        reference.provision = provisions.get((reference.law.pk, reference.number, reference.suffix))
+        if reference.provision is None:
+            last = last_numbers.get(reference.law.pk)
+            if last is not None and reference.number > last:
+                reference.problem = f"beyond the last article ({last})"
+            else:
+                reference.problem = "no such provision"
+    return references
+
+
+def resolve_law_version(name: str, year: int | None = None):
+    """The law a name stands for: its current version, or the version in force in the given year."""
+    law = resolve_law(name)
+    if law is None or year is None:
+        return law
+    versions = Law.objects.filter(title=law.title).order_by("-promulgated_on")
+    for version in versions:
+        when = version.effective_on or version.promulgated_on
+        if when is not None and when.year <= year:
+            return version
+    return law
+
+
+# --- citations typed by a person ---------------------------------------------------
+
 # "…第1032条之一", "…1032条", "…第一千零三十二条", "…1032" (digits alone only at the end).
 CITATION_TAIL_RE = re.compile(
-    rf"^[》\s]*(?:第\s*(?P<number>{NUMBER})\s*条|(?P<bare>\d{{1,4}})\s*条?)"
-    rf"(?:\s*之\s*(?P<suffix>\d{{1,2}}|[{NUMERAL_CHARS}]+))?"
+    rf"^[》\s]*(?:第\s*(?P<number>{NUMBER})\s*条|(?P<bare>\d{{1,4}})\s*条?){SUFFIX}"
 )
-WHOLE_CITATION_RE = re.compile(
-    rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMBER})\s*条?(?:\s*之\s*(?P<suffix>\d{{1,2}}|[{NUMERAL_CHARS}]+))?\s*$"
-)
+WHOLE_CITATION_RE = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMBER})\s*条?{SUFFIX}\s*$")
 
 
 @dataclass(frozen=True)
@@ -36,8 +344,7 @@ def parse_citation_search(term: str) -> tuple[str, int, int] | None:
     if not match or not ("条" in term or match["number"].isdigit()):
         return None
     try:
-        number = chinese_to_int(match["number"])
-        suffix = chinese_to_int(match["suffix"]) if match["suffix"] else 0
+        number, suffix = chinese_to_int(match["number"]), number_or_zero(match["suffix"])
     except ValueError:
         return None
     law = match["law"].strip().strip("《》").strip()
@@ -49,19 +356,16 @@ def find_citation(text: str, law_names: list[str]) -> CitationQuery | None:
 
     law_names is longest first, so that 个人信息保护法 wins over 信息保护法.
     """
-    for name in law_names:
-        start = text.find(name)
-        while start != -1:
-            tail = CITATION_TAIL_RE.match(text[start + len(name) :])
-            if tail:
-                try:
-                    number = chinese_to_int(tail["number"] or tail["bare"])
-                    suffix = chinese_to_int(tail["suffix"]) if tail["suffix"] else 0
-                except ValueError:
-                    number = None
-                if number:
-                    return CitationQuery(name, number, suffix)
-            start = text.find(name, start + 1)
+    for start, name in law_names_in(text, law_names):
+        tail = CITATION_TAIL_RE.match(text[start + len(name) :])
+        if not tail:
+            continue
+        try:
+            number = chinese_to_int(tail["number"] or tail["bare"])
+            suffix = number_or_zero(tail["suffix"])
+        except ValueError:
+            continue
+        return CitationQuery(name, number, suffix)
     return None
 
 

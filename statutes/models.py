@@ -30,6 +30,10 @@ class Status(models.TextChoices):
     NOT_YET_IN_FORCE = "尚未生效", "尚未生效"
 
 
+# What "in force" means, once: the latest version of a law, with the status 现行有效.
+IN_FORCE = Q(is_current=True, status=Status.IN_FORCE)
+
+
 class LawQuerySet(models.QuerySet):
     def current(self):
         """The latest version of each law: exactly one row per title."""
@@ -37,7 +41,11 @@ class LawQuerySet(models.QuerySet):
 
     def in_force(self):
         """Current versions that are in force today."""
-        return self.current().filter(status=Status.IN_FORCE)
+        return self.filter(IN_FORCE)
+
+    def not_in_force(self):
+        """Older versions, and current ones amended, repealed or not yet in force."""
+        return self.exclude(IN_FORCE)
 
     def with_provision_count(self):
         return self.annotate(provision_count=Count("provisions"))
@@ -99,6 +107,20 @@ class Law(models.Model):
 
     def natural_key(self):
         return (self.title, self.promulgated_on.isoformat() if self.promulgated_on else None)
+
+    @property
+    def is_in_force(self) -> bool:
+        """The rule of LawQuerySet.in_force(), for one law in hand."""
+        return self.is_current and self.status == Status.IN_FORCE
+
+    @property
+    def is_repealed(self) -> bool:
+        return self.status == Status.REPEALED
+
+    @property
+    def status_kind(self) -> str:
+        """in-force, pending or inactive: how a page marks the law's status."""
+        return {Status.IN_FORCE: "in-force", Status.NOT_YET_IN_FORCE: "pending"}.get(self.status, "inactive")
 
     @property
     def history_lines(self) -> list[str]:

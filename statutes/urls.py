@@ -1,23 +1,9 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-import kb.converters  # noqa: F401 - registers <id:>
-
-from . import views
-
-
-class ProvisionKeyConverter:
-    """ "1032", "253-1": the key a provision has in its law's URLs."""
-
-    regex = r"[1-9][0-9]{0,3}(?:-[1-9][0-9]?)?"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(ProvisionKeyConverter, "provision_key")
+from . import (
+    converters,  # noqa: F401 - registers <id:> and <provision_key:>
+    views,
+)
 
 app_name = "statutes"
 urlpatterns = [

@@ -4,16 +4,16 @@ A quote is the passage right after a reference: in quotation marks (…第三十
 in a 相关法条 block, the rest of the line after a colon. It matches when every part of it
 (parts split at …… ellipses) appears, in order, in the cited provision's text, ignoring
 punctuation, spaces and full/half width. On a mismatch the provision that does contain the
-passage is looked for through search, then confirmed the same way.
+passage is looked for (by default in the database: provisions_quoting), then confirmed the same way.
 """
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .citations import known_law_names
-from .models import Provision
-from .references import Reference, find_references, resolve_references
+from .citations import Reference, find_references, known_law_names, resolve_references
+from .models import Law, Provision
 
 # After a reference: optional 规定/指出, a colon or comma, then an opening quotation mark.
 QUOTE_START_RE = re.compile(r"^\s*(?:中|的)?(?:明确)?(?:规定|指出|载明|写道|称)?\s*[:：,，]?\s*[“\"「『]")
@@ -23,6 +23,12 @@ LINE_QUOTE_RE = re.compile(r"^\s*(?:规定)?\s*[:：]\s*(?P<quote>[^\n“\"「�
 ELLIPSIS_RE = re.compile(r"…+|\.{3,}|⋯+")
 MIN_QUOTE = 8  # characters, once normalized: shorter passages are not checked
 COMPARABLE_RE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
+HAN_RUN_RE = re.compile(r"[\u4e00-\u9fff]{6,}")
+PROBE_LENGTH = 12  # characters of a quote looked up at once: short enough to fall between punctuation
+PROBES = 6
+
+# Given a quote and the law it was attributed to, the provision that really contains it (or None).
+QuoteFinder = Callable[[str, Law | None], Provision | None]
 
 
 def comparable(text: str) -> str:
@@ -69,28 +75,32 @@ def quote_after(text: str, position: int, limit: int) -> Quote | None:
     return None
 
 
-def find_quoted_provision(quote: str, near_law=None) -> Provision | None:
-    """The current provision that contains the passage: search for it, confirm by comparing; the cited law first."""
-    from kb.search.selectors import search  # the search app imports this app, not the other way round
+def quote_probes(quote: str) -> list[str]:
+    """Pieces of the quote to look up: the start, middle and end of its longest unpunctuated runs.
 
-    candidates = []
-    try:
-        outcome = search(ELLIPSIS_RE.sub(" ", quote)[:100], kind="provisions", limit=20)
-        candidates = [hit.object for hit in outcome.provisions.hits]
-    except Exception:  # no index yet: the database below still answers
-        candidates = []
-    matching = [provision for provision in candidates if quote_matches(quote, provision.text)]
-    if not matching:
-        # The longest unpunctuated run of the quote, looked up directly (an index may be missing or stale).
-        runs = sorted(re.findall(r"[\u4e00-\u9fff]{6,}", quote), key=len, reverse=True)
-        if runs:
-            rows = Provision.objects.select_related("law").filter(
-                law__is_current=True, text__contains=runs[0]
-            )[:50]
-            matching = [provision for provision in rows if quote_matches(quote, provision.text)]
-    if near_law is not None:
-        matching.sort(key=lambda provision: provision.law_id != near_law.pk)
-    return matching[0] if matching else None
+    A piece this short usually lies between two punctuation marks of the provision, which a
+    quote may leave out or change.
+    """
+    probes = []
+    for run in sorted(HAN_RUN_RE.findall(quote), key=len, reverse=True):
+        if len(run) <= PROBE_LENGTH:
+            probes.append(run)
+            continue
+        middle = (len(run) - PROBE_LENGTH) // 2
+        probes += [run[:PROBE_LENGTH], run[middle : middle + PROBE_LENGTH], run[-PROBE_LENGTH:]]
+    return list(dict.fromkeys(probes))[:PROBES]
+
+
+def provisions_quoting(quote: str, near_law: Law | None = None) -> Provision | None:
+    """The current provision that contains the passage, found in the database; the cited law first."""
+    for probe in quote_probes(quote):
+        rows = Provision.objects.select_related("law").filter(law__is_current=True, text__contains=probe)[:50]
+        matching = [provision for provision in rows if quote_matches(quote, provision.text)]
+        if matching:
+            if near_law is not None:
+                matching.sort(key=lambda provision: provision.law_id != near_law.pk)
+            return matching[0]
+    return None
 
 
 @dataclass
@@ -121,8 +131,13 @@ class CheckedReference:
         }
 
 
-def check_text(text: str, law_names: list[str] | None = None) -> list[CheckedReference]:
-    """Every reference in the text, resolved, with its quote (if any) checked against the library."""
+def check_text(
+    text: str, law_names: list[str] | None = None, *, find_quoted: QuoteFinder = provisions_quoting
+) -> list[CheckedReference]:
+    """Every reference in the text, resolved, with its quote (if any) checked against the library.
+
+    find_quoted: where a misquoted passage really is (a caller with a better finder passes it in).
+    """
     if law_names is None:
         law_names = known_law_names()
     references = resolve_references(find_references(text, law_names))
@@ -141,7 +156,7 @@ def check_text(text: str, law_names: list[str] | None = None) -> list[CheckedRef
         matched = any(quote_matches(quote.text, provision.text) for provision in provisions)
         suggestion = None
         if not matched:
-            suggestion = find_quoted_provision(quote.text, items[0].reference.law)
+            suggestion = find_quoted(quote.text, items[0].reference.law)
         for item in items:
             item.quote = quote
             item.suggestion = suggestion

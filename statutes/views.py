@@ -3,8 +3,6 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
-from articles.selectors import articles_citing
-
 from . import selectors
 from .models import Law, Level, Provision
 
@@ -61,6 +59,5 @@ class ProvisionDetailView(DetailView):
             law=self.object.law,
             previous=previous,
             following=following,
-            citing_articles=articles_citing(provision=self.object),
             **kwargs,
         )

@@ -1,4 +1,4 @@
-"""Template helpers of the reading site: Chinese relative dates, QR codes, JSON-LD."""
+"""Template helpers of the reading site: Chinese relative dates, QR codes, JSON-LD, articles citing a provision."""
 
 import json
 from functools import lru_cache
@@ -8,6 +8,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from articles import selectors
 
 register = template.Library()
 
@@ -62,3 +64,9 @@ def json_ld(data):
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.simple_tag
+def articles_citing(provision):
+    """Published articles that cite the provision: for the statute library's provision page."""
+    return selectors.articles_citing(provision=provision)

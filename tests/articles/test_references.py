@@ -1,5 +1,7 @@
 """References in article bodies: linked on save, synced to Citation rows; related articles."""
 
+import json
+
 import pytest
 from django.core.management import call_command
 
@@ -105,3 +107,17 @@ def test_topic_neighbours_weigh_shared_provisions_by_rank_and_skip_drafts(statut
     scores = topic_neighbours(first)
     assert set(scores) == {twin.pk, partial.pk}
     assert scores[twin.pk] > scores[partial.pk] > 0
+
+
+def test_check_citations_command_exits_1_on_a_mismatch(statutes, tmp_path, capsys):
+    path = tmp_path / "post.txt"
+    path.write_text(
+        "《中华人民共和国电信条例》第三十四条规定：“电信用户依法使用电信的自由和通信秘密受法律保护”",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("check_citations", file=str(path), json=True)
+    assert exit_status.value.code == 1
+    report = json.loads(capsys.readouterr().out)["references"]
+    assert report[0]["key"] == "34" and report[0]["quote_matches"] is False
+    assert report[0]["suggestion"]["key"] == "65"

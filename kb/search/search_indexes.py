@@ -1,14 +1,20 @@
-"""What the search index holds for each provision: all versions, current law ranked first."""
+"""What the search index holds: each provision of the library and each published article.
+
+Here in the search layer (haystack finds search_indexes in every installed app): the apps below
+know nothing of search. Provisions of every version are indexed, current law ranked first by the
+prior; articles that readers may see, scheduled ones included (see not_yet_visible).
+"""
 
 import math
 
 from django.db.models import Count
 from haystack import indexes
 
-from kb.search.analysis import ChineseBigramAnalyzer
-from kb.search.scoring import PRIOR_SCALE
+from articles.models import Article
+from statutes.models import Level, Provision
 
-from .models import Level, Provision, Status
+from .analysis import ChineseBigramAnalyzer
+from .scoring import PRIOR_SCALE
 
 # Higher-ranking norms answer more everyday questions; superseded and repealed text ranks last.
 LEVEL_PRIOR = {
@@ -27,7 +33,7 @@ def provision_prior(provision: Provision, law_size: int) -> float:
     prior = LEVEL_PRIOR.get(law.level, 0.7)
     # Comprehensive codes (民法典, 刑法) are where most everyday questions are answered.
     prior *= 1 + 0.1 * math.log(max(law_size, 1))
-    if not law.is_current or law.status != Status.IN_FORCE:
+    if not law.is_in_force:
         prior *= NOT_CURRENT_PRIOR
     if provision.is_repealed:
         prior *= 0.1
@@ -59,7 +65,7 @@ class ProvisionIndex(indexes.SearchIndex, indexes.Indexable):
         return " ".join([provision.law.short_title, *provision.headings])
 
     def prepare_is_current(self, provision):
-        return provision.law.is_current and provision.law.status == Status.IN_FORCE
+        return provision.law.is_in_force
 
     def prepare_prior(self, provision):
         sizes = getattr(self, "_law_sizes", {})
@@ -69,3 +75,28 @@ class ProvisionIndex(indexes.SearchIndex, indexes.Indexable):
                 Provision.objects.values("law_id").annotate(size=Count("id")).values_list("law_id", "size")
             )
         return round(provision_prior(provision, sizes.get(provision.law_id, 1)) * PRIOR_SCALE)
+
+
+class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True, use_template=True)
+    heading = indexes.CharField(model_attr="title", boost=3.0)
+    bigrams = indexes.CharField(use_template=True, analyzer=ChineseBigramAnalyzer())
+    category_id = indexes.IntegerField(model_attr="category_id")
+    published_at = indexes.DateTimeField(model_attr="published_at")
+    prior = indexes.IntegerField()
+
+    def get_model(self):
+        return Article
+
+    def index_queryset(self, using=None):
+        # Published articles, scheduled ones included: saved into the index when the editor saves,
+        # they are kept from readers by the search until their time comes (no job has to index them
+        # then). Drafts stay out of the index.
+        return Article.objects.filter(status=Article.Status.PUBLISHED).select_related("category", "author")
+
+    def read_queryset(self, using=None):
+        return Article.objects.published().select_related("category", "author")
+
+    def prepare_prior(self, article):
+        # Articles are written for readers' questions: ranked above statute text of equal relevance.
+        return round(1.5 * PRIOR_SCALE)

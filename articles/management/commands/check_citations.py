@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.models import Article
 from statutes.citations import known_law_names
 from statutes.verification import check_text
 
@@ -42,8 +43,6 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def sources(self, options) -> list[tuple[str, str]]:
-        from articles.models import Article
-
         if options["file"]:
             path = Path(options["file"])
             try:
