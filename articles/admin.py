@@ -9,8 +9,8 @@ from django.utils.safestring import mark_safe
 
 from statutes.models import Law
 
+from . import services
 from .models import Article, Author, Category, Citation
-from .references import sync_citations
 
 
 class CitesOutdatedLawFilter(admin.SimpleListFilter):
@@ -167,38 +167,42 @@ class ArticleAdmin(admin.ModelAdmin):
         )  # fmt: skip
 
     def save_model(self, request, obj, form, change):
-        obj.defer_citation_sync = True
-        super().save_model(request, obj, form, change)
+        # The editor's citation rows (the inline) are saved next, then the body's own (save_related).
+        services.save_article(article=obj, sync_citations=False)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
-        sync_citations(article, getattr(article, "pending_references", []))
+        services.sync_found_citations(article=article)
         for entry in article.reference_report:
             verdict = reference_verdict(entry)
             if not verdict.startswith("正确"):
                 # A warning, never a refusal: the article is saved either way.
                 messages.warning(request, f"{entry['text']}：{verdict}")
 
+    def delete_model(self, request, obj):
+        services.delete_article(article=obj)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            services.delete_article(article=article)
+
     @admin.action(description="发布所选文章", permissions=["change"])
     def publish(self, request, queryset):
         count = 0
-        for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.PUBLISHED
-            article.published_at = article.published_at or timezone.now()
-            article.save()
-            self.log_change(request, article, "通过批量操作发布。")
-            count += 1
+        for article in queryset:
+            if services.publish_article(article=article):
+                self.log_change(request, article, "通过批量操作发布。")
+                count += 1
         self.message_user(request, f"已发布 {count} 篇文章。", messages.SUCCESS)
 
     @admin.action(description="撤回所选文章（改为草稿）", permissions=["change"])
     def unpublish(self, request, queryset):
         count = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            article.save()
-            self.log_change(request, article, "通过批量操作撤回为草稿。")
-            count += 1
+        for article in queryset:
+            if services.unpublish_article(article=article):
+                self.log_change(request, article, "通过批量操作撤回为草稿。")
+                count += 1
         self.message_user(request, f"已撤回 {count} 篇文章。", messages.SUCCESS)
 
 

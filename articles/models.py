@@ -9,6 +9,7 @@ from django.utils import timezone
 from statutes.models import Provision
 
 from .markdown import markdown_problem, render_markdown, summarize
+from .references import link_references, reference_report
 
 
 class CategoryManager(models.Manager):
@@ -147,13 +148,14 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        from .references import link_references, report, sync_citations
-
+        """Render the body into the row: sanitized HTML with its statute references linked, the
+        report of those references, the excerpt. Writing anything else (citations, search) is
+        articles.services' work."""
         problem = markdown_problem(self.body)
         if problem:  # the admin says so before saving (clean); anything else is refused here, unsaved
             raise ValidationError({"body": problem})
         self.body_html, checked = link_references(render_markdown(self.body))
-        self.reference_report = report(checked)
+        self.reference_report = reference_report(checked)
         self.excerpt = self.summary.strip() or summarize(self.body_html)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
@@ -161,15 +163,6 @@ class Article(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "excerpt", "reference_report"}
         super().save(*args, **kwargs)
-        if update_fields is None or {"title", "body"} & set(update_fields):
-            from .related import refresh_topics
-
-            refresh_topics(self)
-        if getattr(self, "defer_citation_sync", False):
-            # The admin syncs after the editor's own citation rows are saved (save_related).
-            self.pending_references = checked
-        else:
-            sync_citations(self, checked)
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])
@@ -185,6 +178,12 @@ class Article(models.Model):
     @property
     def is_reprint(self) -> bool:
         return self.origin == self.Origin.REPRINT
+
+    @property
+    def found_provision_ids(self) -> list[int]:
+        """The provisions the body's references resolve to, in the order the body cites them."""
+        found = (entry.get("provision_id") for entry in self.reference_report)
+        return list(dict.fromkeys(pk for pk in found if pk))
 
     @property
     def is_published(self) -> bool:
@@ -246,3 +245,30 @@ class ArticleTopic(models.Model):
 
     def __str__(self):
         return f"{self.article} ≈ {self.provision}"
+
+
+class RelatedArticle(models.Model):
+    """An article suggested under another (相关文章), in the order the search layer ranks them.
+
+    Derived data, written by kb.search.related when either article changes, so that an article
+    page reads its related articles in one query instead of searching for them.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="related_links", verbose_name="文章"
+    )
+    related = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="suggested_under", verbose_name="相关文章"
+    )
+    rank = models.PositiveSmallIntegerField("名次", help_text="0 为最相关。")
+
+    class Meta:
+        verbose_name = "相关文章"
+        verbose_name_plural = "相关文章"
+        ordering = ["article", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="related_article_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} → {self.related}"

@@ -2,8 +2,8 @@
 
 Run when an article is saved (Article.save renders the body once): every reference the finder
 resolves becomes a link to the provision page, with the provision's text as a preview (a title
-on hover; static/js/statute-preview.js shows it on tap). Citation rows the finder made follow
-the body; rows an editor added are left alone.
+on hover; static/js/statute-preview.js shows it on tap). The report of the references is kept
+with the article; articles.services makes the Citation rows follow it.
 """
 
 import html
@@ -88,35 +88,10 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
     return "".join(tokens), checked
 
 
-def sync_citations(article, checked: list[CheckedReference]) -> None:
-    """Finder-made Citation rows follow the body; editor rows stay as they are."""
-    from .models import Citation
-
-    found = []
-    for item in checked:
-        provision = item.reference.provision
-        if provision is not None and provision.pk not in found:
-            found.append(provision.pk)
-    existing = {citation.provision_id: citation for citation in Citation.objects.filter(article=article)}
-    Citation.objects.filter(article=article, added_by=Citation.AddedBy.FINDER).exclude(
-        provision_id__in=found
-    ).delete()
-    next_order = max((citation.order for citation in existing.values()), default=0) + 1
-    new_rows = []
-    for provision_id in found:
-        if provision_id not in existing:
-            new_rows.append(
-                Citation(
-                    article=article,
-                    provision_id=provision_id,
-                    order=next_order,
-                    added_by=Citation.AddedBy.FINDER,
-                )
-            )
-            next_order += 1
-    Citation.objects.bulk_create(new_rows, ignore_conflicts=True)
-
-
-def report(checked: list[CheckedReference]) -> list[dict]:
-    """What the admin shows: each reference as check_citations prints it."""
-    return [item.as_dict() for item in checked]
+def reference_report(checked: list[CheckedReference]) -> list[dict]:
+    """What the article keeps of its references: each as check_citations prints it, with the
+    provision it resolved to (the citations the body makes follow it)."""
+    return [
+        {**item.as_dict(), "provision_id": item.reference.provision.pk if item.reference.provision else None}
+        for item in checked
+    ]

@@ -57,10 +57,22 @@ def article_neighbours(*, article: Article) -> ArticleNeighbours:
 
 
 def related_articles(*, article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
-    """Posts on the same legal question (articles.related), cached until an article changes."""
-    from .related import related_articles as suggested
-
-    return suggested(article, limit)
+    """Posts on the same legal question, as the search layer ranked them (RelatedArticle); where it
+    has not (yet) found any, the latest of the same category."""
+    related = list(
+        Article.objects.published()
+        .filter(suggested_under__article=article)
+        .order_by("suggested_under__rank")
+        .only("id", "title", "excerpt", "published_at")[:limit]
+    )
+    if related:
+        return related
+    return list(
+        Article.objects.published()
+        .filter(category_id=article.category_id)
+        .exclude(pk=article.pk)
+        .only("id", "title", "excerpt", "published_at")[:limit]
+    )
 
 
 def outdated_provisions(provisions: list[Provision]) -> list[Provision]:

@@ -1,4 +1,13 @@
-"""Writes with rules: the editors' group and the demo content."""
+"""Writes with rules: articles (create, update, publish, unpublish, delete), the editors' group, the demo content.
+
+Every article write goes through these functions, whoever makes it (the admin, commands, tests),
+each in one transaction:
+- the row: Article.save() renders the body (links, reference report, excerpt);
+- citations: the rows the body's references make follow the body; an editor's rows stay;
+- after the commit, the cached pages that show the article are dropped (articles.pages).
+The search layer learns of the change by itself (kb.search subscribes to saves and deletes) and
+brings the index, the topics and the related articles up to date after the commit.
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -10,8 +19,8 @@ from django.utils import timezone
 
 from statutes.models import Provision
 
+from . import pages
 from .models import Article, Author, Category, Citation
-from .references import sync_citations
 
 EDITOR_GROUP = "编辑"
 # Editors write articles, categories and authors; the statute library is imported, so they only read it.
@@ -45,6 +54,81 @@ def ensure_editor_group() -> Group:
     ]
     group.permissions.set(permissions)
     return group
+
+
+# --- articles -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_article(*, article: Article, sync_citations: bool = True) -> Article:
+    """Create or update an article, with the citations its body makes.
+
+    sync_citations=False leaves the citations to the caller, who saves an editor's citation rows
+    first and then calls sync_found_citations (the admin: its inline rows are saved after the article).
+    """
+    stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
+    showing = pages.pages_showing(stored) if stored else set()  # as it was: its old neighbours too
+    article.save()
+    if sync_citations:
+        sync_found_citations(article=article)
+    drop_pages_on_commit(showing | pages.pages_showing(article))
+    return article
+
+
+@transaction.atomic
+def publish_article(*, article: Article, at: datetime.datetime | None = None) -> bool:
+    """Publish now (or at the given time, or at the time it already has). False if it was published."""
+    if article.status == Article.Status.PUBLISHED:
+        return False
+    article.status = Article.Status.PUBLISHED
+    article.published_at = at or article.published_at or timezone.now()
+    save_article(article=article)
+    return True
+
+
+@transaction.atomic
+def unpublish_article(*, article: Article) -> bool:
+    """Back to draft: hidden from readers and from search. False if it was a draft."""
+    if article.status == Article.Status.DRAFT:
+        return False
+    article.status = Article.Status.DRAFT
+    save_article(article=article)
+    return True
+
+
+@transaction.atomic
+def delete_article(*, article: Article) -> None:
+    showing = pages.pages_showing(article)
+    article.delete()
+    drop_pages_on_commit(showing)
+
+
+def sync_found_citations(*, article: Article) -> None:
+    """The citation rows the finder made follow the body's references; rows an editor added stay."""
+    found = article.found_provision_ids
+    rows = {citation.provision_id: citation for citation in Citation.objects.filter(article=article)}
+    Citation.objects.filter(article=article, added_by=Citation.AddedBy.FINDER).exclude(
+        provision_id__in=found
+    ).delete()
+    next_order = max((row.order for row in rows.values()), default=0) + 1
+    new_rows = []
+    for provision_id in found:
+        if provision_id not in rows:
+            new_rows.append(
+                Citation(
+                    article=article,
+                    provision_id=provision_id,
+                    order=next_order,
+                    added_by=Citation.AddedBy.FINDER,
+                )
+            )
+            next_order += 1
+    Citation.objects.bulk_create(new_rows, ignore_conflicts=True)
+
+
+def drop_pages_on_commit(article_ids: set[int]) -> None:
+    if article_ids:
+        transaction.on_commit(lambda: pages.drop(article_ids))
 
 
 # --- demo content -------------------------------------------------------------------
@@ -100,8 +184,8 @@ def resolve_citations(spec: str) -> list[Provision]:
 def load_demo_articles(folder: Path) -> DemoLoadReport:
     """Create the demo articles of folder/*.md that do not exist yet (matched by title).
 
-    Articles go through Article.save(), so their HTML is rendered as an editor's would be;
-    an article already there is left as it is, whatever editors did to it.
+    Articles go through save_article, as an editor's would; an article already there is left as
+    it is, whatever editors did to it.
     """
     report = DemoLoadReport(created=[], existing=[])
     for path in sorted(folder.glob("*.md")):
@@ -125,12 +209,11 @@ def load_demo_articles(folder: Path) -> DemoLoadReport:
         except (KeyError, ValueError, Category.DoesNotExist, Author.DoesNotExist) as error:
             raise DemoContentError(f"{path.name}: {error!r}") from error
         # The declared citations are the editor's; the finder adds what else the body cites.
-        article.defer_citation_sync = True
-        article.save()
+        save_article(article=article, sync_citations=False)
         Citation.objects.bulk_create(
             Citation(article=article, provision=provision, order=order, added_by=Citation.AddedBy.EDITOR)
             for order, provision in enumerate(provisions, start=1)
         )
-        sync_citations(article, article.pending_references)
+        sync_found_citations(article=article)
         report.created.append(title)
     return report

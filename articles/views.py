@@ -1,17 +1,14 @@
 """The reading site: home, article, category and author pages."""
 
-from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.generic import DetailView, ListView, TemplateView
 
-from kb.site import absolute_url, site_origin
-
-from . import selectors
+from . import pages, selectors
+from .links import absolute_url, site_origin
 from .models import Article, Author, Category
-from .related import articles_version
 from .structured_data import article_structured_data
 
 ARTICLES_PER_PAGE = 10
@@ -33,16 +30,14 @@ class ArticleDetailView(DetailView):
     """An article page, counted on every reader's GET.
 
     What costs time to render (the body with its cited provisions, the QR code, neighbours,
-    related articles, structured data) is rendered once and kept in Django's cache for readers,
-    under a key that carries the article's last save and every article's (articles_version): an
-    edit, a new related article or a publication shows at once; statute text may lag up to
-    PAGE_CACHE_SECONDS. The header, with the view count and the relative date, is rendered for
-    each request. Editors (signed in) always get fresh parts, drafts included.
+    related articles, structured data) is rendered once and kept for readers (articles.pages),
+    until a save drops it: the article's own, or one of an article the page shows. The header,
+    with the view count and the relative date, is rendered for each request. Editors (signed in)
+    always get fresh parts, drafts included.
     """
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
-    PAGE_CACHE_SECONDS = 60
     PARTS = ("head", "body")
 
     def get(self, request, *args, **kwargs):
@@ -68,12 +63,8 @@ class ArticleDetailView(DetailView):
         if self.request.user.is_authenticated:
             parts = self.render_parts(article, permalink)
         else:
-            key = ":".join([
-                "articles:page", str(article.pk), article.updated_at.isoformat(), articles_version(),
-                site_origin(self.request),
-            ])  # fmt: skip
-            parts = cache.get_or_set(
-                key, lambda: self.render_parts(article, permalink), self.PAGE_CACHE_SECONDS
+            parts = pages.cached_parts(
+                article, site_origin(self.request), lambda: self.render_parts(article, permalink)
             )
         return super().get_context_data(permalink=permalink, parts=parts, **kwargs)
 

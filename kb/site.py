@@ -1,26 +1,13 @@
-"""The site's own address, for the absolute links a page carries (permalinks, QR codes, canonical links).
-
-In production it is configured (KB_SITE_URL): a page rendered once and cached then serves every
-reader, and nothing a client sends (its Host header, with any port it likes) may choose the
-links in it, nor make each request a cache miss. Without it (development, tests) the address is
-the request's own.
-"""
+"""Site-wide: {{ site_origin }} in every template, and the deployment check that asks for KB_SITE_URL."""
 
 from django.conf import settings
 from django.core import checks
 
-
-def site_origin(request) -> str:
-    """'https://kb.example.com': scheme and host, no trailing slash."""
-    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
-
-
-def absolute_url(request, path: str) -> str:
-    return site_origin(request) + path
+from articles.links import site_origin
 
 
 def site_context(request) -> dict:
-    """Template context processor: {{ site_origin }}."""
+    """Template context processor: {{ site_origin }} (articles.links)."""
     return {"site_origin": site_origin(request)}
 
 

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .site import absolute_url
+from articles.links import absolute_url
 
 
 @require_safe

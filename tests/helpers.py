@@ -107,6 +107,7 @@ def make_article(title="网贷逾期群发短信给通讯录违法吗？", *, ci
     """A published article (unless told otherwise) citing the given provisions in order."""
     from django.utils import timezone
 
+    from articles import services
     from articles.models import Article, Citation
 
     fields.setdefault("category", make_category())
@@ -115,9 +116,12 @@ def make_article(title="网贷逾期群发短信给通讯录违法吗？", *, ci
     fields.setdefault("status", Article.Status.PUBLISHED)
     if fields["status"] == Article.Status.PUBLISHED:
         fields.setdefault("published_at", timezone.now() - datetime.timedelta(days=1))
-    article = Article.objects.create(title=title, **fields)
+    article = Article(title=title, **fields)
+    # As an editor does it: the article, the citations chosen, then those its body makes.
+    services.save_article(article=article, sync_citations=False)
     Citation.objects.bulk_create(
         Citation(article=article, provision=provision, order=order)
         for order, provision in enumerate(cites, 1)
     )
+    services.sync_found_citations(article=article)
     return article

@@ -4,15 +4,17 @@ A small subclass, not a copy of haystack's backend. It changes five things:
 1. the schema: text fields without an analyzer get the jieba analyzer (never Whoosh's
    English StemmingAnalyzer), facet fields are kept whole, the ranking prior is a column;
 2. searching: one searcher per thread is kept open and refreshed only when the index
-   has changed (haystack opens a new one for every query), and it scores with BM25F
-   multiplied by each document's prior (current law first);
+   has changed (haystack opens a new one for every query), with the filters' documents kept
+   for it; it scores with BM25F multiplied by each document's prior (current law first), as
+   kb.search.engine's faster scoring does;
 3. writing: every write holds an inter-process file lock, so that Whoosh's single
    writer is never contended and no process meets a LockError (see kb.search.queue);
 4. the index folder: WHOOSH_PATH may be a link to a complete index that kb.search.rebuild
    built beside the live one; the index is opened from the folder the link names, and a
    process follows the link when it changes (at its next search or write), so readers keep
    searching the old index until the new one is swapped in whole;
-5. queries are built by kb.search.query, already analyzed: the parser must not cut them again.
+5. the search page's own queries do not pass through haystack at all: kb.search.engine ranks
+   them on the kept searcher.
 """
 
 import fcntl
@@ -32,9 +34,10 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 
 from . import scoring
 from .analysis import ChineseWordAnalyzer
-from .scoring import PRIOR_FIELD, PRIOR_SCALE, flat_terms
+from .scoring import PRIOR_FIELD, PRIOR_SCALE
 
 LOCK_SUFFIX = ".writer.lock"
+MAX_KEPT_FILTERS = 64
 
 
 class IndexBusy(Exception):
@@ -58,60 +61,14 @@ class PriorBM25F(whoosh_scoring.BM25F):
         return score * (priors[docnum] or PRIOR_SCALE) / PRIOR_SCALE
 
 
-class FilterSet(set):
-    """Documents allowed by a filter: what Whoosh accepts as `filter=`, and what haystack narrows in place."""
-
-    def filter(self, other):
-        self &= other.docs() if hasattr(other, "docs") else other
-
-    def docs(self):
-        return self
-
-
 class KeptSearcher:
-    """A searcher that stays open when haystack closes it; the next search reuses it.
+    """A searcher that stays open when haystack closes it after a search; the next search reuses it."""
 
-    Filters (haystack's narrow queries: model, current law, level …) are searched once per
-    index generation and kept, so each search intersects with a ready set of documents
-    instead of walking the filter terms' long posting lists again.
-    """
-
-    max_filters = 64
-
-    def __init__(self, searcher, filters):
+    def __init__(self, searcher):
         self._searcher = searcher
-        self._filters = filters
 
     def __getattr__(self, name):
         return getattr(self._searcher, name)
-
-    def search(self, query, limit=10, **kwargs):
-        if limit is not None or kwargs:
-            return self._searcher.search(query, limit=limit, **kwargs)
-        key = repr(query)
-        documents = self._filters.get(key)
-        if documents is None:
-            if len(self._filters) >= self.max_filters:
-                self._filters.clear()
-            documents = self._filters[key] = frozenset(self._searcher.docs_for_query(query))
-        # haystack narrows one filter by the next in place: hand out a copy.
-        return FilterSet(documents)
-
-    def search_page(self, query, pagenum, pagelen=10, **kwargs):
-        """Flat OR queries (all the search page makes) are scored term at a time; others by Whoosh."""
-        terms = flat_terms(query)
-        allowed = kwargs.pop("filter", None)
-        plain = not any(kwargs.get(name) for name in ("sortedby", "groupedby", "mask", "reverse"))
-        weighting = self._searcher.weighting
-        if terms is None or not plain or not isinstance(weighting, PriorBM25F):
-            if allowed is not None:
-                kwargs["filter"] = allowed
-            return self._searcher.search_page(query, pagenum, pagelen=pagelen, **kwargs)
-        if pagenum < 1:
-            raise ValueError("pagenum must be >= 1")
-        return scoring.search_page(
-            self._searcher, query, terms, pagenum, pagelen, allowed, k1=weighting.K1, b=weighting.B
-        )
 
     def close(self):
         pass
@@ -133,12 +90,11 @@ class OneSearcherWriter:
         return getattr(self._writer, name)
 
     def update_document(self, **fields):
-        unique = self._writer._unique_fields(fields)
-        if unique:
-            if self._searcher is None:
-                self._searcher = self._writer.searcher()
-            for docnum in self._searcher._find_unique([(name, fields[name]) for name in unique]):
-                self._writer.delete_document(docnum)
+        # haystack's documents have one unique field, their id ("articles.article.12").
+        if self._searcher is None:
+            self._searcher = self._writer.searcher()
+        for docnum in list(self._searcher.document_numbers(id=fields["id"])):
+            self._writer.delete_document(docnum)
         self._writer.add_document(**fields)
 
     def _close_searcher(self):
@@ -192,10 +148,21 @@ class SharedSearcherIndex:
             if current is not None:
                 current = current.refresh()
             else:
-                current = self._index.searcher(weighting=PriorBM25F(B=0.75, K1=1.2))
+                current = self._index.searcher(weighting=PriorBM25F(B=scoring.B, K1=scoring.K1))
             self._local.searcher = current
             self._local.filters = {}
-        return KeptSearcher(current, self._local.filters)
+        return KeptSearcher(current)
+
+    def kept_filter(self, searcher, query) -> frozenset[int]:
+        """The documents a filter query matches, found once per index generation (per thread)."""
+        filters = self._local.filters
+        key = repr(query)
+        documents = filters.get(key)
+        if documents is None:
+            if len(filters) >= MAX_KEPT_FILTERS:
+                filters.clear()
+            documents = filters[key] = frozenset(searcher.docs_for_query(query))
+        return documents
 
     def doc_count(self):
         # haystack asks before every search; the kept searcher knows without reopening the index.

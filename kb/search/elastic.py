@@ -7,9 +7,9 @@ them is kb.search.elasticsearch_backend, importable where the `elasticsearch` 7.
   searching: fine-grained words in the index, the likeliest split of a query) or, without IK,
   by the smartcn plugin that ships with Elasticsearch. The bigram field uses the built-in
   cjk_bigram filter, as our Whoosh bigram field does.
-- The search page's queries are flat ORs of weighted terms (kb.search.query), which Lucene's
-  query-string syntax reads as they are; the prior (level of the norm, size of the law,
-  current law) multiplies the score as in Whoosh (kb.search.scoring).
+- The search page's queries are flat ORs of weighted terms (kb.search.query), written as a
+  Lucene query string (lucene_query); the prior (level of the norm, size of the law, current
+  law) multiplies the score as in Whoosh (kb.search.scoring).
 """
 
 import copy
@@ -73,3 +73,15 @@ def with_prior(search_kwargs: dict) -> dict:
         }
     }
     return body
+
+
+def lucene_query(terms) -> str:
+    """(text:通讯录^0.50 OR bigrams:通讯^0.80): the terms as Elasticsearch's query_string reads them.
+
+    Terms are made only of Han characters, letters and digits (kb.search.query), so nothing in
+    them is syntax.
+    """
+    clauses = [
+        f"{term.field}:{term.text}" + (f"^{term.weight:.2f}" if term.weight != 1.0 else "") for term in terms
+    ]
+    return "(" + " OR ".join(clauses) + ")" if clauses else ""

@@ -14,7 +14,7 @@ from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchEngine,
 )
 
-from .elastic import field_mapping, index_settings, with_prior
+from .elastic import field_mapping, index_settings, lucene_query, with_prior
 
 
 class KBElasticsearchBackend(Elasticsearch7SearchBackend):
@@ -33,6 +33,10 @@ class KBElasticsearchBackend(Elasticsearch7SearchBackend):
 
     def build_search_kwargs(self, query_string, **kwargs):
         return with_prior(super().build_search_kwargs(query_string, **kwargs))
+
+    def query_for_terms(self, terms) -> str:
+        """How kb.search.engine's terms are written for this backend: a Lucene query string."""
+        return lucene_query(terms)
 
 
 class KBElasticsearchEngine(Elasticsearch7SearchEngine):

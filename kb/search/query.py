@@ -1,13 +1,13 @@
-"""From what a reader types to a Whoosh query: normalize, recognize citations, weigh terms.
+"""From what a reader types to weighted terms: normalize, analyze, weigh.
 
-A question is matched by its words (jieba, legal dictionary) and its character pairs;
-everyday words also look for the legal terms they stand for, at a lower weight. Terms
-are ORed, so documents that match more, and rarer, terms rank higher without every term
-being required. Terms too common to tell documents apart are left out, which is also
-what keeps the query fast.
+A question is matched by its words (jieba, legal dictionary) in the body and, weighted above
+it, in titles and headings; and by its character pairs; everyday words also look for the legal
+terms they stand for, at a lower weight. The engine (kb.search.engine) ORs the terms, so
+documents that match more, and rarer, terms rank higher without every term being required.
+Terms too common to tell documents apart are left out, which is also what keeps the query fast.
 
-Nothing the reader types reaches the query parser as syntax: terms are made only of Han
-characters, letters and digits, so quotes, brackets, AND/OR/NOT, * and : are plain text.
+Nothing the reader types becomes query syntax: terms are made only of Han characters, letters
+and digits, and go to the engine as data.
 """
 
 import re
@@ -27,6 +27,7 @@ from .analysis import (
 MAX_QUERY_LENGTH = 100
 WORD_FIELD = "text"
 BIGRAM_FIELD = "bigrams"
+HEADING_FIELD = "heading"  # an article's title; a provision's law and the headings above it
 # How many terms of each kind a query keeps, rarest first; and how common a term may be.
 MAX_WORD_TERMS = 20
 MAX_BIGRAM_TERMS = 20
@@ -34,21 +35,16 @@ MAX_EXPANSION_TERMS = 6
 MAX_DOCUMENT_SHARE = 0.2
 BIGRAM_WEIGHT = 0.8
 EXPANSION_WEIGHT = 0.5
-# One character (债) is matched by the indexed words that contain it, the most common first.
-SINGLE_CHARACTER_EXPANSIONS = 12
+HEADING_WEIGHT = 0.5  # on top of the word's match in the text, which holds the title too
 
 WHITESPACE_RE = re.compile(r"\s+")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Term:
     field: str
     text: str
     weight: float = 1.0
-
-    def render(self) -> str:
-        boost = f"^{self.weight:.2f}" if self.weight != 1.0 else ""
-        return f"{self.field}:{self.text}{boost}"
 
 
 @dataclass
@@ -104,15 +100,30 @@ def understand(raw: str) -> SearchQuery:
     )
 
 
-def select_terms(query: SearchQuery, reader) -> list[Term]:
-    """The weighted terms of the query that the index knows, rarest first, common ones left out."""
-    total = max(reader.doc_count(), 1)
-    ceiling = max(MAX_DOCUMENT_SHARE * total, 50)
+def select_terms(query: SearchQuery, statistics=None) -> list[Term]:
+    """The weighted terms of the query that the index knows, rarest first, common ones left out.
+
+    statistics: the engine's term statistics (kb.search.engine); None where the backend has none:
+    then every word and pair is kept, up to the same numbers.
+    """
+    if statistics is None:
+        words = [Term(WORD_FIELD, text) for text in dict.fromkeys(query.words)][:MAX_WORD_TERMS]
+        taken = {term.text for term in words}
+        pairs = [
+            Term(BIGRAM_FIELD, text, BIGRAM_WEIGHT)
+            for text in dict.fromkeys(query.bigrams)
+            if text not in taken
+        ]
+        everyday = [
+            Term(WORD_FIELD, text, EXPANSION_WEIGHT) for text in query.expansions if text not in taken
+        ]
+        return words + pairs[:MAX_BIGRAM_TERMS] + everyday[:MAX_EXPANSION_TERMS]
+    ceiling = max(MAX_DOCUMENT_SHARE * statistics.document_count, 50)
 
     def known(field_name, texts):
         frequencies = []
         for text in texts:
-            frequency = reader.doc_frequency(field_name, text)
+            frequency = statistics.document_frequency(field_name, text)
             if frequency:
                 frequencies.append((frequency, text))
         frequencies.sort()
@@ -122,29 +133,20 @@ def select_terms(query: SearchQuery, reader) -> list[Term]:
 
     words = known(WORD_FIELD, query.words)
     if len(query.words) == 1 and len(query.words[0]) == 1:
-        words += single_character_terms(query.words[0], reader)
+        words += statistics.words_containing(query.words[0])
     terms = [Term(WORD_FIELD, text) for _, text in words[:MAX_WORD_TERMS]]
+    terms += [
+        Term(HEADING_FIELD, term.text, HEADING_WEIGHT)
+        for term in terms
+        if len(term.text) > 1 and statistics.document_frequency(HEADING_FIELD, term.text)
+    ]
+    taken = {term.text for term in terms}
     terms += [
         Term(BIGRAM_FIELD, text, BIGRAM_WEIGHT)
         for _, text in known(BIGRAM_FIELD, query.bigrams)[:MAX_BIGRAM_TERMS]
-        if text not in {term.text for term in terms}
+        if text not in taken
     ]
     taken = {term.text for term in terms}
     expansions = [(f, t) for f, t in known(WORD_FIELD, query.expansions) if t not in taken]
     terms += [Term(WORD_FIELD, text, EXPANSION_WEIGHT) for _, text in expansions[:MAX_EXPANSION_TERMS]]
     return terms
-
-
-def single_character_terms(character: str, reader) -> list[tuple[int, str]]:
-    """Indexed words that contain the character, most documents first (债 → 债务, 债权 …)."""
-    found = []
-    for text in reader.lexicon(WORD_FIELD):
-        word = text.decode("utf-8") if isinstance(text, bytes) else text
-        if character in word and word != character:
-            found.append((reader.doc_frequency(WORD_FIELD, word), word))
-    found.sort(reverse=True)
-    return [(frequency, word) for frequency, word in found[:SINGLE_CHARACTER_EXPANSIONS]]
-
-
-def render(terms: list[Term]) -> str:
-    return "(" + " OR ".join(term.render() for term in terms) + ")" if terms else ""

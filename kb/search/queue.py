@@ -1,5 +1,8 @@
 """One index writer for many processes: a queue in the database, drained under a file lock.
 
+Draining also brings what depends on the index up to date: the changed articles' topics and the
+related lists that change with them (kb.search.related).
+
 After an article's transaction commits, its identifier goes into the IndexTask table and
 the saving process tries to drain the queue. Whoever holds the writer lock applies every
 pending task, then looks again before leaving, so a task queued meanwhile is never
@@ -16,6 +19,9 @@ from django.apps import apps
 from haystack import connections
 from haystack.exceptions import NotHandled
 
+from articles.models import Article
+
+from . import related
 from .backend import IndexBusy
 from .models import IndexTask
 
@@ -80,4 +86,13 @@ def apply_pending(*, using: str = "default") -> int:
             # Deleted, unpublished or otherwise no longer for readers.
             backend.remove(f"{model_label}.{pk}")
     IndexTask.objects.filter(id__in=[task.id for task in tasks]).delete()
+    articles = by_model.get(Article._meta.label_lower)
+    if articles:
+        try:
+            related.after_changes([int(pk) for pk in articles])
+        except Exception:
+            # The index has the change; topics and related lists wait for `manage.py refresh_topics`.
+            logger.exception(
+                "topics and related articles not refreshed after changes to articles %s", sorted(articles)
+            )
     return len(tasks)

@@ -1,79 +1,26 @@
-"""Term-at-a-time scoring of flat OR queries over Whoosh's postings: the same ranking, faster.
+"""Term-at-a-time BM25F × prior over Whoosh's postings: Whoosh's own ranking, faster.
 
-Every query the search page builds is a flat OR of weighted terms (kb.search.query).
-Whoosh scores such a query document at a time: a tree of matchers asks each term for
-its next document, in Python, for every posting. Here each term's postings are read a
-block at a time and added into one table of scores, which gives the same BM25F scores
-(times the prior) about five times faster: that is what keeps a question of twenty
-terms over 64,000 provisions within a few times SQLite FTS5 (see bench_search).
+Every query we make is a flat OR of weighted terms (kb.search.query). Whoosh scores such a
+query a document at a time: a tree of matchers asks each term for its next document, in
+Python, for every posting. Here each term's postings are read a block at a time
+(kb.search.postings) and added into one table of scores, which gives the same BM25F scores
+(times the prior) about five times faster: that is what keeps a question of twenty terms over
+64,000 provisions within a few times SQLite FTS5 (see bench_search).
 
 What does not change per index generation (document lengths, priors) is read once per
 segment: segments are immutable, so a new article only adds a small one.
 """
 
-import heapq
 import math
 import threading
-from bisect import bisect_left
 from collections import OrderedDict
 
-from whoosh import query as whoosh_query
-from whoosh.searching import Results, ResultsPage
+from .postings import segment_postings
 
 PRIOR_FIELD = "prior"
 PRIOR_SCALE = 1000  # priors are stored as integers, in thousandths
 SPARSE_FILTER_SHARE = 8  # a filter holding under an eighth of the documents is applied while reading
-
-
-def flat_terms(query) -> list[tuple[str, str, float]] | None:
-    """(field, text, boost) of a term or a flat OR of terms; None for any other query."""
-    if isinstance(query, whoosh_query.Term):
-        return [(query.fieldname, query.text, query.boost)]
-    if isinstance(query, whoosh_query.Or) and query.boost == 1.0:
-        terms = []
-        for subquery in query.subqueries:
-            if type(subquery) is not whoosh_query.Term:
-                return None
-            terms.append((subquery.fieldname, subquery.text, subquery.boost))
-        return terms
-    return None
-
-
-def segment_postings(segment_reader, field: str, text: str, wanted: list[int] | None = None):
-    """(document, weight) of one term in one segment, deleted documents included.
-
-    wanted: sorted segment-local document numbers, or None for all. A block of postings holding
-    none of them is skipped without being decoded (its header gives its last document), which
-    is what makes a search among a few hundred articles cheap in an index of 64,000 provisions.
-    """
-    try:
-        matcher = segment_reader.postings(field, text)
-    except Exception:  # the term is not in this segment (Whoosh raises TermNotFound)
-        return
-    # Deletions are applied by the caller, once per segment, not per posting.
-    matcher = getattr(matcher, "child", matcher)
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block") and hasattr(matcher, "_maxid"):
-        # Whoosh 2.7's on-disk matcher: a block's ids and weights decoded at once.
-        first = 0  # no document of this block comes before it
-        while matcher.is_active():
-            last = matcher._maxid
-            if wanted is not None:
-                position = bisect_left(wanted, first)
-                if position == len(wanted):
-                    return
-                if wanted[position] > last:
-                    first = last + 1
-                    matcher._next_block()
-                    continue
-            matcher._read_ids()
-            matcher._read_weights()
-            yield from zip(matcher._ids, matcher._weights, strict=True)
-            first = last + 1
-            matcher._next_block()
-        return
-    while matcher.is_active():
-        yield matcher.id(), matcher.weight()
-        matcher.next()
+K1, B = 1.2, 0.75
 
 
 class SegmentStatistics:
@@ -128,15 +75,16 @@ def segment_statistics(segment_reader) -> SegmentStatistics:
     return statistics
 
 
-def score_terms(searcher, terms, allowed=None, *, k1: float, b: float) -> dict[int, float]:
+def score_terms(reader, terms, allowed=None, *, k1: float = K1, b: float = B) -> dict[int, float]:
     """BM25F × prior of every document that has a term, as Whoosh's PriorBM25F scores it.
 
-    allowed: a set of document numbers (a haystack filter) or None for all.
+    terms: (field, text, weight) triples, or objects with those attributes.
+    allowed: a set of document numbers (a filter) or None for all.
     """
-    reader = searcher.reader()
     document_count = reader.doc_count_all() or 1
     weighted = []
-    for field, text, boost in terms:
+    for term in terms:
+        field, text, boost = (term.field, term.text, term.weight) if hasattr(term, "field") else term
         if field not in reader.schema:
             continue
         frequency = reader.doc_frequency(field, text)
@@ -172,23 +120,3 @@ def score_terms(searcher, terms, allowed=None, *, k1: float, b: float) -> dict[i
     if allowed is not None and not sparse:
         scores = {document: score for document, score in scores.items() if document in allowed}
     return scores
-
-
-class ScoredResults(Results):
-    """Whoosh Results made from a score table: the top documents, and how many matched."""
-
-    def __init__(self, searcher, query, top_n, total):
-        super().__init__(searcher, query, top_n)
-        self._total = total
-
-    def __len__(self):
-        return self._total
-
-
-def search_page(searcher, query, terms, pagenum, pagelen, allowed, *, k1, b) -> ResultsPage:
-    scores = score_terms(searcher, terms, allowed, k1=k1, b=b)
-    wanted = max(pagenum, 1) * pagelen
-    # Highest score first; equal scores in document order, as Whoosh ranks them.
-    top = heapq.nsmallest(wanted, scores.items(), key=lambda item: (-item[1], item[0]))
-    results = ScoredResults(searcher, query, [(score, document) for document, score in top], len(scores))
-    return ResultsPage(results, pagenum, pagelen)

@@ -6,18 +6,15 @@ from functools import cached_property
 
 from django.db.models import Count, Max
 from haystack import connections
-from haystack.query import SearchQuerySet
 
 from articles.markdown import plain_text
 from articles.models import Article
 from statutes.citations import CitationQuery, find_citation, known_law_names, resolve_citation
 from statutes.models import Law, Provision
 
+from .engine import Filters, search_engine
 from .highlight import highlight
-from .query import SearchQuery, render, select_terms, understand
-
-PROVISION_CT = "statutes.provision"
-ARTICLE_CT = "articles.article"
+from .query import SearchQuery, Term, select_terms, understand
 
 
 class Hit:
@@ -66,93 +63,74 @@ def search_backend():
     return connections["default"].get_backend()
 
 
-def whoosh_query(query: SearchQuery) -> str | None:
-    """The Whoosh query string for the understood query; None when nothing can match."""
-    reader = search_backend().searcher().reader()
-    terms = select_terms(query, reader)
-    return render(terms) if terms else None
-
-
-def run(
-    query: SearchQuery, query_string: str | None, filters: list[str], offset: int, limit: int
-) -> tuple[list, int]:
-    """The objects ranked for the query within the filters, and how many match.
-
-    query_string: the query already compiled by whoosh_query (a caller searching several kinds
-    compiles it once), else compiled here. Haystack narrows; the backend keeps filter sets.
-    """
-    if query_string is None:
-        query_string = whoosh_query(query)
-    if not query_string:
-        return [], 0
-    results = SearchQuerySet().raw_search(query_string)
-    for condition in filters:
-        results = results.narrow(condition)
-    results = results.load_all()
-    objects = [result.object for result in results[offset : offset + limit] if result.object is not None]
-    return objects, results.count()
-
-
 def search_provisions(
     query: SearchQuery,
     *,
+    terms: list[Term] | None = None,
     include_superseded: bool = False,
     level: str = "",
     offset: int = 0,
     limit: int = 10,
     cited: Provision | None = None,
-    query_string: str | None = None,
 ) -> HitList:
     """Provisions ranked for the query; current law only unless asked. A cited provision comes first.
 
-    query_string: the query already compiled by whoosh_query, when the caller searches several kinds.
+    terms: the query's terms when the caller selected them already (it searches several kinds).
     """
-    filters = [f"django_ct:{PROVISION_CT}"]
-    if not include_superseded:
-        filters.append("is_current:true")
-    if level:
-        filters.append(f"level_exact:{level}")
-    provisions, total = run(query, query_string, filters, offset, limit)
+    engine = search_engine()
+    if terms is None:
+        terms = select_terms(query, engine.statistics())
+    ranked = engine.rank(
+        Provision,
+        terms,
+        Filters(current_law_only=not include_superseded, level=level),
+        offset=offset,
+        limit=limit,
+    )
+    provisions = in_order(Provision.objects.select_related("law"), ranked.ids)
+    total = ranked.total
     if (
         cited is not None
-        and (include_superseded or cited.law.is_current)
+        and (include_superseded or cited.law.is_in_force)
         and (not level or cited.law.level == level)
     ):
         provisions = [provision for provision in provisions if provision.pk != cited.pk]
         if offset == 0:
             provisions = [cited, *provisions][:limit]
             total += 1
-    terms = query.highlight_terms
-    return HitList([Hit(provision, provision.text, terms) for provision in provisions], total)
-
-
-def not_yet_visible_filter() -> list[str]:
-    """The filter that keeps scheduled articles out of results until their publication time.
-
-    They are in the index from the moment they are saved; this makes them appear at their time
-    exactly, with no job that indexes them then.
-    """
-    scheduled = list(Article.objects.scheduled().values_list("pk", flat=True))
-    if not scheduled:
-        return []
-    return ["NOT django_id:(" + " OR ".join(str(pk) for pk in scheduled) + ")"]
+    words = query.highlight_terms
+    return HitList([Hit(provision, provision.text, words) for provision in provisions], total)
 
 
 def search_articles(
     query: SearchQuery,
     *,
+    terms: list[Term] | None = None,
     category_id: int | None = None,
     offset: int = 0,
     limit: int = 10,
-    query_string: str | None = None,
 ) -> HitList:
-    filters = [f"django_ct:{ARTICLE_CT}"]
-    if category_id:
-        filters.append(f"category_id:{int(category_id)}")
-    filters += not_yet_visible_filter()
-    articles, total = run(query, query_string, filters, offset, limit)
-    terms = query.highlight_terms
-    return HitList([Hit(article, plain_text(article.body_html), terms) for article in articles], total)
+    """Published articles ranked for the query: scheduled ones stay out until their time."""
+    engine = search_engine()
+    if terms is None:
+        terms = select_terms(query, engine.statistics())
+    filters = Filters(category_id=category_id, exclude_ids=not_yet_visible())
+    ranked = engine.rank(Article, terms, filters, offset=offset, limit=limit)
+    articles = in_order(Article.objects.published(), ranked.ids)
+    words = query.highlight_terms
+    return HitList([Hit(article, plain_text(article.body_html), words) for article in articles], ranked.total)
+
+
+def not_yet_visible() -> frozenset[int]:
+    """Scheduled articles: in the index from the moment they are saved, kept out of results until
+    their publication time, which makes them appear then exactly with no job that indexes them."""
+    return frozenset(Article.objects.scheduled().values_list("pk", flat=True))
+
+
+def in_order(queryset, ids: list[int]) -> list:
+    """The objects with these ids, in this order; those the queryset leaves out are dropped."""
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def search(
@@ -173,24 +151,24 @@ def search(
     if outcome.citation:
         outcome.cited = resolve_citation(outcome.citation)
     # Term selection reads the index's statistics: once per search, for both kinds.
-    query_string = whoosh_query(query)
+    terms = select_terms(query, search_engine().statistics())
     if kind in ("all", "provisions"):
         outcome.provisions = search_provisions(
             query,
+            terms=terms,
             include_superseded=include_superseded,
             level=level,
             offset=offset if kind == "provisions" else 0,
             limit=limit,
             cited=outcome.cited,
-            query_string=query_string,
         )
     if kind in ("all", "articles"):
         outcome.articles = search_articles(
             query,
+            terms=terms,
             category_id=category_id,
             offset=offset if kind == "articles" else 0,
             limit=limit,
-            query_string=query_string,
         )
     return outcome
 

@@ -4,6 +4,8 @@ from django.db import transaction
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
+from articles.models import Article, RelatedArticle
+
 from . import queue
 
 
@@ -15,18 +17,25 @@ class QueuedSignalProcessor(BaseSignalProcessor):
     """
 
     def setup(self):
-        from articles.models import Article
-
         signals.post_save.connect(self.handle_save, sender=Article)
+        signals.pre_delete.connect(self.handle_pre_delete, sender=Article)
         signals.post_delete.connect(self.handle_delete, sender=Article)
 
     def teardown(self):
-        from articles.models import Article
-
         signals.post_save.disconnect(self.handle_save, sender=Article)
+        signals.pre_delete.disconnect(self.handle_pre_delete, sender=Article)
         signals.post_delete.disconnect(self.handle_delete, sender=Article)
 
+    def handle_pre_delete(self, sender, instance, **kwargs):
+        # The rows that list the article go with it: queue their articles now, to fill their lists again.
+        listing = RelatedArticle.objects.filter(related=instance).values_list("article_id", flat=True)
+        queue.enqueue(sender._meta.label_lower, list(listing))
+
     def handle_save(self, sender, instance, raw=False, **kwargs):
+        if raw:
+            # Rows loaded as they are (loaddata, restore): an index build follows, and their topics
+            # and related lists came with them.
+            return
         self.schedule(sender, instance.pk, using=kwargs.get("using"))
 
     def handle_delete(self, sender, instance, **kwargs):

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "kb.backups",
     "statutes",
     "articles",
+    "bench",
 ]
 
 MIDDLEWARE = [

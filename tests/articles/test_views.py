@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import services
 from articles.models import Article
 from articles.views import ArticleDetailView
 from statutes.models import Provision, Status
@@ -137,23 +138,35 @@ class TestArticlePage:
         count(ten), count(one)
         assert count(ten) == count(one) <= 3  # the count, the article's version, every article's version
 
-    def test_readers_get_a_cached_page_that_follows_counts_and_edits(self, client):
+    def test_readers_get_a_cached_page_that_follows_counts_and_edits(
+        self, client, django_capture_on_commit_callbacks
+    ):
         article = make_article("缓存测试", body="第一版正文。")
-        other = make_article("另一篇")
+        neighbour = make_article("另一篇")
+        elsewhere = make_article("别的分类的文章", category=make_category("劳动用工", "labour", 2))
         first = client.get(article.get_absolute_url()).content.decode()
         assert "第一版正文" in first and "阅读 1<" in first
         second = client.get(article.get_absolute_url()).content.decode()
         assert "阅读 2<" in second
         article.refresh_from_db()
         article.body = "第二版正文。"
-        article.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.save_article(article=article)
         assert "第二版正文" in client.get(article.get_absolute_url()).content.decode()
-        # Another article's change reaches this page's related articles and neighbours at once.
-        other.title = "另一篇（改过标题）"
-        other.save()
+        # A change to an article this page shows (its neighbour in the category) reaches it at once …
+        neighbour.title = "另一篇（改过标题）"
+        with django_capture_on_commit_callbacks(execute=True):
+            services.save_article(article=neighbour)
         assert "改过标题" in client.get(article.get_absolute_url()).content.decode()
+        # … and a change to one it does not show leaves its cached page alone.
+        with mock.patch.object(ArticleDetailView, "render_parts", autospec=True) as rendered:
+            elsewhere.title = "别的分类的文章（改过）"
+            with django_capture_on_commit_callbacks(execute=True):
+                services.save_article(article=elsewhere)
+            assert client.get(article.get_absolute_url()).status_code == 200
+        assert rendered.call_count == 0
         article.refresh_from_db()
-        assert article.view_count == 4
+        assert article.view_count == 5
 
     def test_a_body_is_shown_as_written_whatever_numbers_it_holds(self, client):
         article = make_article("数字测试", body="案号 987654321987654 与 1 号。")

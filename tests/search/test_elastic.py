@@ -9,9 +9,11 @@ from kb.search.elastic import (
     SEARCH_ANALYZER,
     field_mapping,
     index_settings,
+    lucene_query,
     with_prior,
 )
-from kb.search.query import render, select_terms, understand
+from kb.search.engine import search_engine
+from kb.search.query import select_terms, understand
 
 HAYSTACK_BASE = {"settings": {"analysis": {"analyzer": {"ngram_analyzer": {"tokenizer": "standard"}}}}}
 
@@ -66,8 +68,12 @@ def test_the_search_pages_queries_are_plain_lucene_query_strings(demo_index):
     """What the search page sends is read the same by Elasticsearch's query_string: field:term^boost ORs."""
     import re
 
-    reader = connections["default"].get_backend().searcher().reader()
-    rendered = render(select_terms(understand('网贷逾期 会爆通讯录吗？ AND (OR) text:* \\"x'), reader))
+    statistics = search_engine().statistics()
+    rendered = lucene_query(
+        select_terms(understand('网贷逾期 会爆通讯录吗？ AND (OR) text:* \\"x'), statistics)
+    )
     inner = rendered.removeprefix("(").removesuffix(")")
     for clause in inner.split(" OR "):
-        assert re.fullmatch(r"(text|bigrams):[^\s\"'*?:()\\\[\]{}^~!+\-/&|]+(\^\d+\.\d\d)?", clause), clause
+        assert re.fullmatch(
+            r"(text|heading|bigrams):[^\s\"'*?:()\\\[\]{}^~!+\-/&|]+(\^\d+\.\d\d)?", clause
+        ), clause

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
+from articles import services
 from articles.models import Article, ArticleTopic
-from articles.related import compute_related, related_articles
+from articles.selectors import related_articles
+from kb.search.related import compute_related
 from statutes.models import Provision
 from tests.helpers import make_article, make_category
 
@@ -63,20 +65,19 @@ def test_searches_related_lists_and_topics_survive_every_index_change(site, capl
 
     # Related lists come from the index, not from the fallback (the latest of the same category).
     assert site["same_question"].pk in compute_related(contacts)
-    assert site["same_question"] in related_articles(contacts)
+    assert site["same_question"] in related_articles(article=contacts)
     # Topics were found by the statute search when the article was saved.
     assert ArticleTopic.objects.filter(article=contacts).exists()
 
     # A deletion, then a publication, each searched right after.
     wages_title = site["wages"].title
-    site["wages"].delete()
+    services.delete_article(article=site["wages"])
     assert wages_title not in titles(get("拖欠工资"))
     draft = make_article(
         "快递公司泄露我的个人信息怎么办", status=Article.Status.DRAFT, body="个人信息被泄露。\n"
     )
     assert draft.title not in titles(get("快递 泄露 个人信息"))
-    draft.status = Article.Status.PUBLISHED
-    draft.save()
+    services.publish_article(article=draft)
     assert draft.title in titles(get("快递 泄露 个人信息"))
     assert ArticleTopic.objects.filter(article=draft).exists()
 

@@ -2,7 +2,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.search.query import MAX_QUERY_LENGTH, Term, normalize_query, render, understand
+from kb.search.elastic import lucene_query
+from kb.search.query import MAX_QUERY_LENGTH, Term, normalize_query, understand
 from statutes.citations import find_citation
 
 LAW_NAMES = sorted(
@@ -56,5 +57,5 @@ def test_no_input_becomes_query_syntax(raw):
         assert text and all(
             ch in SAFE_TERM or "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text
         ), text
-    rendered = render([Term("text", word) for word in query.words])
+    rendered = lucene_query([Term("text", word) for word in query.words])  # what Elasticsearch reads
     assert '"' not in rendered and "*" not in rendered and "'" not in rendered

@@ -10,24 +10,27 @@ Three signals, added up:
   same provision are on the same question even when they are worded apart;
 plus a little for the same category. The weights were set on bench_related's LeCoQA rows.
 
-Results are cached per article and recomputed when any article changes (the cache key
-carries the articles' latest update time and count, so every process sees the change).
+Related lists are derived data, computed once per write and kept as rows (RelatedArticle) that
+the article page reads: when an article changes, after the index has it (kb.search.queue), its
+topics and its list are recomputed, and so are the lists that showed it and those it now shows;
+the cached pages of every recomputed list are dropped. `manage.py refresh_topics` recomputes all.
 """
 
 import logging
 import math
 from collections import Counter, defaultdict
 
-from django.core.cache import cache
-from django.db.models import Count, Max
-from haystack.query import SearchQuerySet
+from django.db import transaction
+from django.db.models import Count
 
-from kb.search.analysis import ChineseWordAnalyzer, analyze
-from kb.search.query import MAX_QUERY_LENGTH, Term, render, select_terms, understand
-from kb.search.selectors import ARTICLE_CT, not_yet_visible_filter, search_backend, search_provisions
+from articles import pages
+from articles.markdown import plain_text
+from articles.models import Article, ArticleTopic, Citation, RelatedArticle
 
-from .markdown import plain_text
-from .models import Article, ArticleTopic, Citation
+from .analysis import ChineseWordAnalyzer, analyze
+from .engine import Filters, search_engine
+from .query import MAX_QUERY_LENGTH, WORD_FIELD, Term, select_terms, understand
+from .selectors import not_yet_visible, search_provisions
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +46,9 @@ TOPIC_LIMIT = 10
 TOPIC_TEXT_CHARS = MAX_QUERY_LENGTH  # the question and the answer's opening
 TOPIC_WEIGHT = 0.75
 CATEGORY_WEIGHT = 0.1
-CACHE_SECONDS = 24 * 3600
 
 
-def article_terms(article: Article, reader) -> list[Term]:
+def article_terms(article: Article, statistics) -> list[Term]:
     """The article's most telling words: frequent in it, rare in the index, title words first.
 
     The title is a reader's question, so it is also read as the search page reads one (its
@@ -56,18 +58,22 @@ def article_terms(article: Article, reader) -> list[Term]:
     title_words = {word for word in analyze(analyzer, article.title) if len(word) > 1}
     words = analyze(analyzer, f"{article.title} {plain_text(article.body_html)}")
     counts = Counter(word for word in words if len(word) > 1)
-    total = max(reader.doc_count(), 1)
     weighted = []
     for word, count in counts.items():
-        frequency = reader.doc_frequency("text", word)
-        if frequency >= MIN_DOCUMENT_FREQUENCY:
-            weight = count * math.log(total / frequency) * (TITLE_WEIGHT if word in title_words else 1)
-            weighted.append((weight, word))
+        if statistics is None:  # a backend without term statistics: how often the article says it
+            weighted.append((count * (TITLE_WEIGHT if word in title_words else 1), word))
+            continue
+        frequency = statistics.document_frequency(WORD_FIELD, word)
+        if frequency >= MIN_DOCUMENT_FREQUENCY and frequency < statistics.document_count:
+            idf = math.log(statistics.document_count / frequency)  # a word in every document tells nothing
+            weighted.append((count * idf * (TITLE_WEIGHT if word in title_words else 1), word))
     weighted.sort(reverse=True)
     top = weighted[0][0] if weighted else 1.0
-    terms = [Term("text", word, round(max(weight / top, 0.1), 2)) for weight, word in weighted[:QUERY_TERMS]]
+    terms = [
+        Term(WORD_FIELD, word, round(max(weight / top, 0.1), 2)) for weight, word in weighted[:QUERY_TERMS]
+    ]
     taken = {(term.field, term.text) for term in terms}
-    for term in select_terms(understand(article.title), reader):
+    for term in select_terms(understand(article.title), statistics):
         if (term.field, term.text) not in taken:
             terms.append(Term(term.field, term.text, round(term.weight * TITLE_QUERY_WEIGHT, 2)))
     return terms
@@ -75,20 +81,14 @@ def article_terms(article: Article, reader) -> list[Term]:
 
 def text_neighbours(article: Article) -> dict[int, float]:
     """Published articles by text similarity, scores relative to the best: {article id: 0..1}."""
-    terms = article_terms(article, search_backend().searcher().reader())
+    engine = search_engine()
+    terms = article_terms(article, engine.statistics())
     if not terms:
         return {}
-    results = SearchQuerySet().raw_search(render(terms)).narrow(f"django_ct:{ARTICLE_CT}")
-    for condition in not_yet_visible_filter():
-        results = results.narrow(condition)
-    results = results[: TEXT_CANDIDATES + 1]
-    scores = {}
-    for result in results:
-        pk = int(result.pk)
-        if pk != article.pk:
-            scores[pk] = result.score or 0.0
-    best = max(scores.values(), default=0.0) or 1.0
-    return {pk: score / best for pk, score in scores.items()}
+    filters = Filters(exclude_ids=not_yet_visible() | {article.pk})
+    ranked = engine.rank(Article, terms, filters, limit=TEXT_CANDIDATES)
+    best = max(ranked.scores, default=0.0) or 1.0
+    return {pk: score / best for pk, score in zip(ranked.ids, ranked.scores, strict=True)}
 
 
 def citation_neighbours(article: Article) -> dict[int, float]:
@@ -191,27 +191,39 @@ def latest_in_category(article: Article, limit: int) -> list[Article]:
     )
 
 
-def articles_version() -> str:
-    """Changes whenever an article is saved, published, unpublished or deleted."""
-    state = Article.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-    latest = state["latest"].isoformat() if state["latest"] else "-"
-    return f"{latest}:{state['count']}"
+def refresh_related(article_ids) -> list[int]:
+    """Recompute and keep the related lists of these articles; drop their cached pages.
 
-
-def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
-    key = f"articles:related:{article.pk}:{articles_version()}"
-    ids = cache.get(key)
-    if ids is None:
-        try:
-            ids = compute_related(article, limit)
-        except Exception:  # noqa: BLE001 - an unreadable index must not break the article page
-            logger.exception(
-                "Related articles of article %s not computed: the search index failed", article.pk
+    Returns the ids now listed, all lists together.
+    """
+    listed = set()
+    for article in Article.objects.filter(pk__in=list(article_ids)).only(
+        "id", "title", "body_html", "category_id"
+    ):
+        related = compute_related(article)
+        with transaction.atomic():
+            RelatedArticle.objects.filter(article=article).delete()
+            RelatedArticle.objects.bulk_create(
+                RelatedArticle(article=article, related_id=pk, rank=rank) for rank, pk in enumerate(related)
             )
-            return latest_in_category(article, limit)  # not cached: the next reader tries again
-        # Nothing similar found: the latest of the same category.
-        ids = ids or [item.pk for item in latest_in_category(article, limit)]
-        cache.set(key, ids, CACHE_SECONDS)
-    articles = Article.objects.published().filter(pk__in=ids).only("id", "title", "excerpt", "published_at")
-    by_id = {item.pk: item for item in articles}
-    return [by_id[pk] for pk in ids if pk in by_id]
+        listed.update(related)
+    pages.drop(article_ids)
+    return sorted(listed)
+
+
+def after_changes(article_ids) -> None:
+    """Bring the topics and related lists up to date with changed (saved or deleted) articles.
+
+    Called once the index has them (kb.search.queue). The changed articles' own lists, the
+    lists that showed them and the lists of the articles they now show are recomputed: an
+    answer newly published appears under its nearest neighbours, a deleted one leaves the
+    lists that had it.
+    """
+    changed = set(Article.objects.filter(pk__in=list(article_ids)).values_list("pk", flat=True))
+    for article in Article.objects.filter(pk__in=changed).only("id", "title", "body_html"):
+        refresh_topics(article)
+    showing = set(
+        RelatedArticle.objects.filter(related_id__in=list(article_ids)).values_list("article_id", flat=True)
+    )
+    now_shown = refresh_related(changed)
+    refresh_related((showing | set(now_shown)) - changed)

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.search.bench import load_questions, run_benchmark
+from bench.search_quality import load_questions, run_benchmark
 
 DEFAULT_STOPWORDS = (
-    Path(__file__).resolve().parents[4].parent / "shared" / "bench" / "stard" / "cn_stopwords.txt"
+    Path(__file__).resolve().parents[3].parent / "shared" / "bench" / "stard" / "cn_stopwords.txt"
 )
 COLUMNS = ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "recall@100", "p50_ms", "p95_ms", "queries"]
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"no questions with gold provisions in {path}")
         stop = {line.strip() for line in stop_path.read_text(encoding="utf-8").splitlines() if line.strip()}
         figures = run_benchmark(questions, stop, progress=lambda message: self.stderr.write(message))
-        if figures["index_documents"] < figures["provisions"]:
+        if figures["index_documents"] is not None and figures["index_documents"] < figures["provisions"]:
             self.stderr.write(
                 self.style.WARNING(
                     f"The search index holds {figures['index_documents']:,} documents for {figures['provisions']:,} "

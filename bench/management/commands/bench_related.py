@@ -8,9 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from haystack.query import SearchQuerySet
 
+from articles import services
 from articles.models import Article, Author, Category
-from articles.related import compute_related
-from kb.search.bench import gold_key, percentile
+from bench.search_quality import gold_key, percentile
+from kb.search.related import compute_related
 
 BENCH_CATEGORY = "bench-related"
 
@@ -50,14 +51,15 @@ class Command(BaseCommand):
                     author=author,
                     status=Article.Status.PUBLISHED,
                 )
-                article.save()
+                services.save_article(article=article)
                 gold[article.pk] = {key for key in map(gold_key, row.get("statutes") or []) if key}
         try:
             figures = self.measure(gold)
         finally:
             if not options["keep"]:
                 with transaction.atomic():
-                    Article.objects.filter(category=category).delete()
+                    for article in Article.objects.filter(category=category):
+                        services.delete_article(article=article)
         for name in ("system", "baseline"):
             f = figures[name]
             self.stdout.write(

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import jieba
 
+from kb.search.analysis import ChineseBigramAnalyzer, ChineseWordAnalyzer, analyze
+from kb.search.engine import search_engine
+from kb.search.query import select_terms, understand
+from kb.search.selectors import search
 from statutes.models import Provision
 from statutes.numerals import NUMERAL_CHARS, chinese_to_int
-
-from .analysis import ChineseBigramAnalyzer, ChineseWordAnalyzer, analyze
-from .query import select_terms, understand
-from .selectors import search, search_backend
 
 NATIONAL = "中华人民共和国"
 GOLD_RE = re.compile(
@@ -186,7 +186,7 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
             for provision in provisions
         ]
     )
-    reader = search_backend().searcher().reader()
+    engine = search_engine()
     cards = {name: Scorecard(name) for name in ("system", "bm25", "fts5")}
     for number, question in enumerate(questions, start=1):
         started = time.perf_counter()
@@ -202,7 +202,7 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
         cards["bm25"].add([keys[positions[i]] for i in ranked], question.gold, elapsed)
 
         started = time.perf_counter()
-        terms = select_terms(understand(question.text), reader)
+        terms = select_terms(understand(question.text), engine.statistics())
         ranked = fts5.rank(terms)
         elapsed = time.perf_counter() - started
         cards["fts5"].add([keys.get(pk) for pk in ranked], question.gold, elapsed)
@@ -210,5 +210,6 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
             progress(f"{number}/{len(questions)} questions")
     figures = {name: card.figures() for name, card in cards.items()}
     figures["provisions"] = len(provisions)
-    figures["index_documents"] = reader.doc_count()
+    statistics = engine.statistics()
+    figures["index_documents"] = statistics.document_count if statistics else None
     return figures
