@@ -59,14 +59,18 @@ def heading_anchor(value: str, separator: str) -> str:
     return ANCHOR_PREFIX + slugify_unicode(value, separator)
 
 
+class MarkdownRefused(ValueError):
+    """A body past the bounds (markdown_problem says which, in words for the editor)."""
+
+
 def render_markdown(text: str) -> str:
     """Markdown (with extra, sane lists and heading anchors) → sanitized HTML.
 
-    Callers check markdown_problem() first; a body past its bounds raises ValueError here.
+    A body past its bounds raises MarkdownRefused, with the editor-facing message.
     """
     problem = markdown_problem(text)
     if problem:
-        raise ValueError(problem)
+        raise MarkdownRefused(problem)
     converter = markdown.Markdown(
         extensions=["extra", "sane_lists", TocExtension(slugify=heading_anchor, toc_depth="2-4")],
         output_format="html",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from statutes.models import Provision
 
-from .markdown import markdown_problem, render_markdown, summarize
+from .markdown import MarkdownRefused, markdown_problem, render_markdown, summarize
 from .references import link_references, reference_report
 
 
@@ -73,10 +73,18 @@ class Author(models.Model):
         return (self.name,)
 
 
+def visible_to_readers(prefix: str = "") -> Q:
+    """The one rule of what readers may see: published, with a publication time that has come.
+
+    prefix: the path to the article from another model ("articles__" from a category).
+    """
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """Articles readers may see: published, with a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """Articles readers may see (visible_to_readers)."""
+        return self.filter(visible_to_readers())
 
     def scheduled(self):
         """Published with a publication time still to come: hidden from readers until then."""
@@ -151,10 +159,13 @@ class Article(models.Model):
         """Render the body into the row: sanitized HTML with its statute references linked, the
         report of those references, the excerpt. Writing anything else (citations, search) is
         articles.services' work."""
-        problem = markdown_problem(self.body)
-        if problem:  # the admin says so before saving (clean); anything else is refused here, unsaved
-            raise ValidationError({"body": problem})
-        self.body_html, checked = link_references(render_markdown(self.body))
+        try:
+            html = render_markdown(self.body)
+        except (
+            MarkdownRefused
+        ) as problem:  # the admin says so before saving (clean); here it is refused unsaved
+            raise ValidationError({"body": str(problem)}) from None
+        self.body_html, checked = link_references(html)
         self.reference_report = reference_report(checked)
         self.excerpt = self.summary.strip() or summarize(self.body_html)
         if self.status == self.Status.PUBLISHED and self.published_at is None:

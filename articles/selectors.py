@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from statutes.models import Provision
 
-from .models import Article, Author, Category
+from .models import Article, Author, Category, visible_to_readers
 
 RELATED_LIMIT = 5
 
@@ -82,13 +81,10 @@ def outdated_provisions(provisions: list[Provision]) -> list[Provision]:
 
 def categories_with_counts() -> list[Category]:
     # Meta.ordering does not apply to aggregate queries: order explicitly.
-    categories = Category.objects.annotate(article_count=Count("articles", filter=published_filter()))
+    categories = Category.objects.annotate(
+        article_count=Count("articles", filter=visible_to_readers("articles__"))
+    )
     return list(categories.order_by("order", "name"))
-
-
-def published_filter(prefix: str = "articles__") -> Q:
-    """The condition of Article.objects.published(), seen from a model that relates to articles."""
-    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
 
 
 def latest_articles(*, limit: int = 10) -> list[Article]:
