@@ -145,10 +145,10 @@ class BM25Reference:
 class FTS5Reference:
     """The same documents (our analyzers' terms) in SQLite FTS5, queried with the system's terms."""
 
-    def __init__(self, documents: list[tuple[int, str, str]]):
+    def __init__(self, documents: list[tuple[int, str, str, str]]):
         self.db = sqlite3.connect(":memory:")
-        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(text, bigrams, tokenize='unicode61')")
-        self.db.executemany("INSERT INTO docs(rowid, text, bigrams) VALUES (?, ?, ?)", documents)
+        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(text, heading, bigrams, tokenize='unicode61')")
+        self.db.executemany("INSERT INTO docs(rowid, text, heading, bigrams) VALUES (?, ?, ?, ?)", documents)
         self.db.commit()
 
     def rank(self, terms, depth: int = DEPTH) -> list[int]:
@@ -165,7 +165,19 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
     provisions = list(
         Provision.objects.filter(law__is_current=True)
         .select_related("law")
-        .only("id", "number", "suffix", "text", "law__title", "law__short_title", "law__is_current")
+        .only(
+            "id",
+            "number",
+            "suffix",
+            "text",
+            "part",
+            "subpart",
+            "chapter",
+            "section",
+            "law__title",
+            "law__short_title",
+            "law__is_current",
+        )  # fmt: skip
     )
     keys = {
         provision.pk: (law_key(provision.law.title), provision.number, provision.suffix)
@@ -181,6 +193,7 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
             (
                 provision.pk,
                 " ".join(analyze(word_analyzer, f"{provision.law.short_title} {provision.text}")),
+                " ".join(analyze(word_analyzer, " ".join([provision.law.short_title, *provision.headings]))),
                 " ".join(analyze(bigram_analyzer, f"{provision.law.short_title} {provision.text}")),
             )
             for provision in provisions
