@@ -123,6 +123,8 @@ class Article(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     view_count = models.PositiveIntegerField("阅读数", default=0, editable=False)
+    # Raised whenever what the article's page shows changes (articles.pages): the page cache's key.
+    page_version = models.PositiveIntegerField("页面版本", default=0, editable=False)
     reference_report = models.JSONField("引用检查", default=list, editable=False, blank=True)
     origin = models.CharField("来源", max_length=10, choices=Origin.choices, default=Origin.ORIGINAL)
     source_name = models.CharField("转载来源", max_length=100, blank=True)

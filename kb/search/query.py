@@ -36,6 +36,7 @@ MAX_DOCUMENT_SHARE = 0.2
 BIGRAM_WEIGHT = 0.8
 EXPANSION_WEIGHT = 0.5
 HEADING_WEIGHT = 0.5  # on top of the word's match in the text, which holds the title too
+HEADING_MAX_DOCUMENTS = 20  # words of a few titles or chapters: a heading full of 合同 tells nothing
 
 WHITESPACE_RE = re.compile(r"\s+")
 
@@ -138,7 +139,8 @@ def select_terms(query: SearchQuery, statistics=None) -> list[Term]:
     terms += [
         Term(HEADING_FIELD, term.text, HEADING_WEIGHT)
         for term in terms
-        if len(term.text) > 1 and statistics.document_frequency(HEADING_FIELD, term.text)
+        if len(term.text) > 1
+        and 0 < statistics.document_frequency(HEADING_FIELD, term.text) <= HEADING_MAX_DOCUMENTS
     ]
     taken = {term.text for term in terms}
     terms += [
