@@ -201,6 +201,24 @@ class BigramTokenizer(_ChineseTokenizer):
         return (BigramTokenizer, ())
 
 
+def word_terms(text: str) -> list[str]:
+    """The terms ChineseWordAnalyzer makes of a text, each time it occurs, without Whoosh's token objects."""
+    stop = stopwords()
+    return [word for word in (word.lower() for word, _, _ in word_tokens(text)) if word not in stop]
+
+
+def bigram_terms(text: str) -> list[str]:
+    """The terms ChineseBigramAnalyzer makes of a text, each time it occurs."""
+    stop = stopwords()
+    return [pair for pair, _, _ in bigram_tokens(text) if pair not in stop]
+
+
+def terms_function(analyzer):
+    """word_terms or bigram_terms, whichever gives what the analyzer gives; None for any other analyzer."""
+    tokenizer = getattr(analyzer, "items", [analyzer])[0]
+    return {WordTokenizer: word_terms, BigramTokenizer: bigram_terms}.get(type(tokenizer))
+
+
 def ChineseWordAnalyzer():  # noqa: N802 - named like Whoosh's analyzers
     """jieba words, lower-cased, stop words removed; single characters kept (债)."""
     return WordTokenizer() | LowercaseFilter() | StopFilter(stoplist=stopwords(), minsize=1)

@@ -21,6 +21,7 @@ import fcntl
 import os
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 
 from haystack import connections
@@ -29,11 +30,13 @@ from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQu
 from whoosh import fields as whoosh_fields
 from whoosh import index as whoosh_index
 from whoosh import scoring as whoosh_scoring
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
+from whoosh.system import pack_uint
 
 from . import scoring
-from .analysis import ChineseWordAnalyzer
+from .analysis import ChineseWordAnalyzer, terms_function
 from .scoring import PRIOR_FIELD, PRIOR_SCALE
 
 LOCK_SUFFIX = ".writer.lock"
@@ -59,6 +62,44 @@ class PriorBM25F(whoosh_scoring.BM25F):
         if priors is False:
             return score
         return score * (priors[docnum] or PRIOR_SCALE) / PRIOR_SCALE
+
+
+class WithoutLengthStatistics(W3Codec):
+    """Whoosh's codec without the shortest and longest document of each postings block.
+
+    Only Whoosh's own block-skipping search reads them (ours scores every posting, and Whoosh's
+    stays correct without them); writing them reads each posting's document length back from
+    disk, which was a third of a full rebuild.
+    """
+
+    length_stats = False
+
+
+CODEC = WithoutLengthStatistics()
+BULK_POOL_MB = 2048  # per writing process: a full rebuild's postings fit without spilling to disk
+
+
+class CountedText(whoosh_fields.TEXT):
+    """A text field for BM25 alone: how often each term occurs, no positions (nothing here asks for
+    a phrase), indexed from our term functions directly.
+
+    Whoosh's own indexing walks a generator of token objects through its filters for every word,
+    which on a full rebuild cost more than jieba itself; the terms and their counts are the same.
+    """
+
+    def __init__(self, analyzer, field_boost: float = 1.0, stored: bool = False):
+        super().__init__(
+            analyzer=analyzer, phrase=False, field_boost=field_boost, stored=stored, sortable=False
+        )
+        self.terms = terms_function(analyzer)
+
+    def index(self, value, **kwargs):
+        if self.terms is None or not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        boost = self.format.field_boost
+        for word, frequency in Counter(self.terms(value)).items():
+            yield word.encode("utf-8"), frequency, frequency * boost, pack_uint(frequency)
 
 
 class KeptSearcher:
@@ -138,7 +179,16 @@ class SharedSearcherIndex:
     def writer(self, **kwargs):
         # Whoosh's default 128 MB pool flushes and merges over and over on a full rebuild.
         kwargs.setdefault("limitmb", 512)
+        kwargs.setdefault("codec", CODEC)
         return OneSearcherWriter(self._index.writer(**kwargs))
+
+    def bulk_writer(self, processes: int):
+        """A writer for a whole new index: documents analyzed and written by several processes, each
+        making segments of its own (not merged: searching several segments costs nothing worth it)."""
+        options = {"limitmb": BULK_POOL_MB, "codec": CODEC}
+        if processes <= 1:
+            return self._index.writer(**options)
+        return self._index.writer(procs=processes, multisegment=True, batchsize=256, **options)
 
     def searcher(self, **kwargs):
         if kwargs:
@@ -245,13 +295,11 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
                 replacement = whoosh_fields.NUMERIC(
                     numtype=int, bits=32, stored=True, sortable=True, default=PRIOR_SCALE
                 )
-            elif isinstance(current, whoosh_fields.TEXT) and field_class.analyzer is None:
-                replacement = whoosh_fields.TEXT(
-                    stored=True, analyzer=ChineseWordAnalyzer(), field_boost=field_class.boost, sortable=False
-                )
             elif isinstance(current, whoosh_fields.TEXT):
-                replacement = whoosh_fields.TEXT(
-                    stored=True, analyzer=field_class.analyzer, field_boost=field_class.boost, sortable=False
+                analyzer = field_class.analyzer or ChineseWordAnalyzer()
+                # Only the document field is stored (haystack's more_like_this reads it back).
+                replacement = CountedText(
+                    analyzer, field_boost=float(field_class.boost), stored=bool(field_class.document)
                 )
             if replacement is not None:
                 schema.remove(name)
@@ -332,6 +380,12 @@ class KBWhooshSearchBackend(WhooshSearchBackend):
                 for name in os.listdir(folder):
                     os.remove(os.path.join(folder, name))
             self.setup()
+
+    def document(self, search_index, obj) -> dict:
+        """The fields of one object's document, as update() writes them."""
+        document = {name: self._from_python(value) for name, value in search_index.full_prepare(obj).items()}
+        document.pop("boost", None)  # document boosts do not exist in Whoosh 2.5+
+        return document
 
     # --- reading ---------------------------------------------------------------------
 

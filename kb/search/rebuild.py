@@ -1,7 +1,8 @@
 """Rebuild the search index beside the live one and swap it in whole: readers never meet an empty index.
 
 The new index is built in a folder of its own (WHOOSH_PATH.builds/<time>) while the live one
-answers every search and takes every editor's update. Then, holding the writer lock (no update
+answers every search and takes every editor's update, by one writing process per core
+(build_index). Then, holding the writer lock (no update
 runs meanwhile), the articles saved, unpublished or deleted during the build are brought into
 the new index, and WHOOSH_PATH, a symbolic link, is pointed at it in one atomic rename. Each
 process follows the link at its next search or write (kb.search.backend). The build before the
@@ -21,10 +22,12 @@ from haystack import connections
 
 from articles.models import Article
 
+from .analysis import ensure_dictionary
 from .backend import LOCK_SUFFIX, KBWhooshSearchBackend
 
 BUILDS_SUFFIX = ".builds"
 DEFAULT_BATCH_SIZE = 2000
+MAX_PROCESSES = 4
 
 
 @dataclass
@@ -44,6 +47,7 @@ def rebuild(
     *,
     using: str = "default",
     batch_size: int = DEFAULT_BATCH_SIZE,
+    processes: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> RebuildReport:
     """Build a complete index from the database beside the live one, then swap it in."""
@@ -52,17 +56,13 @@ def rebuild(
     live_backend = connections[using].get_backend()
     live = Path(live_backend.path)
     folder = builds_folder(live) / datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    folder.mkdir(parents=True)
     report = RebuildReport(folder=folder)
-    build = KBWhooshSearchBackend(using, PATH=str(folder))
-    build.setup()
-    unified = connections[using].get_unified_index()
     try:
-        for index in unified.get_indexes().values():
-            label = index.get_model()._meta.label_lower
-            report.documents[label] = write_all(build, index, using, batch_size, progress, label)
+        build, report.documents = build_index(
+            folder, using=using, batch_size=batch_size, processes=processes, progress=progress
+        )
         with live_backend.write_lock():
-            catch_up(build, unified.get_index(Article), using, started, report)
+            catch_up(build, connections[using].get_unified_index().get_index(Article), using, started, report)
             swap(live, folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -74,22 +74,43 @@ def rebuild(
     return report
 
 
-def write_all(build, index, using, batch_size, progress, label) -> int:
-    """Every document of one search index, in batches by primary key."""
-    queryset = index.index_queryset(using=using).order_by("pk")
-    total = queryset.count()
-    written, last_pk = 0, None
-    while True:
-        batch_queryset = queryset if last_pk is None else queryset.filter(pk__gt=last_pk)
-        batch = list(batch_queryset[:batch_size])
-        if not batch:
-            break
-        build.update(index, batch)
-        written += len(batch)
-        last_pk = batch[-1].pk
-        if progress:
-            progress(label, written, total)
-    return written
+def build_index(
+    folder: Path,
+    *,
+    using: str = "default",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    processes: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[KBWhooshSearchBackend, dict[str, int]]:
+    """Write every document of every search index into a new index in folder.
+
+    The analysis (jieba) and the writing run in one process per core (processes), each making
+    segments of its own; this process reads the database and prepares the documents.
+    Returns the new index's backend and how many documents each model has in it.
+    """
+    folder.mkdir(parents=True)
+    build = KBWhooshSearchBackend(using, PATH=str(folder))
+    build.setup()
+    ensure_dictionary()  # loaded once here, inherited by the writing processes
+    processes = processes or min(os.cpu_count() or 1, MAX_PROCESSES)
+    writer = build.index.bulk_writer(processes)
+    documents = {}
+    try:
+        for index in connections[using].get_unified_index().get_indexes().values():
+            label = index.get_model()._meta.label_lower
+            documents[label] = 0
+            queryset = index.index_queryset(using=using).order_by("pk")
+            total = queryset.count()
+            for obj in queryset.iterator(chunk_size=batch_size):
+                writer.add_document(**build.document(index, obj))
+                documents[label] += 1
+                if progress and (documents[label] % batch_size == 0 or documents[label] == total):
+                    progress(label, documents[label], total)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return build, documents
 
 
 def catch_up(build, article_index, using, started, report: RebuildReport) -> None:
