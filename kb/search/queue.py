@@ -13,6 +13,7 @@ indexing failure is logged while the task waits for the next drain.
 
 import contextlib
 import logging
+import threading
 import time
 
 from django.apps import apps
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_WAIT_SECONDS = 2.0
 BATCH_SIZE = 200
+_state = threading.local()
 
 
 def enqueue(model_label: str, object_pks) -> None:
@@ -39,8 +41,11 @@ def drain(*, wait: float = DEFAULT_WAIT_SECONDS, using: str = "default") -> bool
     """Apply pending tasks if the writer lock can be had within `wait` seconds.
 
     Returns True when this call left the queue empty, False when another process holds
-    the lock (it will apply our tasks) or indexing failed (logged; tasks kept).
+    the lock (it will apply our tasks), indexing failed (logged; tasks kept), or draining is
+    paused in this process (see paused()).
     """
+    if getattr(_state, "paused", False):
+        return False
     backend = connections[using].get_backend()
     # Whoosh needs one writer at a time; a search server (Elasticsearch) takes concurrent updates.
     write_lock = getattr(backend, "write_lock", lambda timeout: contextlib.nullcontext())
@@ -48,8 +53,10 @@ def drain(*, wait: float = DEFAULT_WAIT_SECONDS, using: str = "default") -> bool
     while True:
         try:
             with write_lock(timeout=0):
-                while apply_pending(using=using):
-                    pass
+                changed: set[int] = set()
+                while (batch := apply_pending(using=using)) is not None:
+                    changed |= batch
+                refresh_derived(changed)
         except IndexBusy:
             if time.monotonic() >= deadline:
                 return False
@@ -63,11 +70,15 @@ def drain(*, wait: float = DEFAULT_WAIT_SECONDS, using: str = "default") -> bool
             return True
 
 
-def apply_pending(*, using: str = "default") -> int:
-    """Write one batch of pending tasks to the index (the caller holds the lock). Returns how many."""
+def apply_pending(*, using: str = "default") -> set[int] | None:
+    """Write one batch of pending tasks to the index (the caller holds the lock).
+
+    Returns the ids of the articles among them (an empty set for other objects), None when
+    nothing was pending.
+    """
     tasks = list(IndexTask.objects.order_by("id")[:BATCH_SIZE])
     if not tasks:
-        return 0
+        return None
     backend = connections[using].get_backend()
     unified = connections[using].get_unified_index()
     by_model: dict[str, set[str]] = {}
@@ -86,13 +97,27 @@ def apply_pending(*, using: str = "default") -> int:
             # Deleted, unpublished or otherwise no longer for readers.
             backend.remove(f"{model_label}.{pk}")
     IndexTask.objects.filter(id__in=[task.id for task in tasks]).delete()
-    articles = by_model.get(Article._meta.label_lower)
-    if articles:
-        try:
-            related.after_changes([int(pk) for pk in articles])
-        except Exception:
-            # The index has the change; topics and related lists wait for `manage.py refresh_topics`.
-            logger.exception(
-                "topics and related articles not refreshed after changes to articles %s", sorted(articles)
-            )
-    return len(tasks)
+    return {int(pk) for pk in by_model.get(Article._meta.label_lower, ())}
+
+
+def refresh_derived(article_ids: set[int]) -> None:
+    """Topics and related lists after the index has the changed articles: once per drain, for all of them."""
+    if not article_ids:
+        return
+    try:
+        related.after_changes(article_ids)
+    except Exception:
+        # The index has the change; topics and related lists wait for `manage.py refresh_topics`.
+        logger.exception(
+            "topics and related articles not refreshed after changes to articles %s", sorted(article_ids)
+        )
+
+
+@contextlib.contextmanager
+def paused():
+    """Within it, this process leaves what it queues for a later drain (a bulk load that rebuilds after)."""
+    _state.paused = True
+    try:
+        yield
+    finally:
+        _state.paused = False
