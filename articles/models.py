@@ -123,6 +123,11 @@ class Article(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     view_count = models.PositiveIntegerField("阅读数", default=0, editable=False)
+    # The row an imported article came from (lecoqa:123) and a digest of it: a second import finds it.
+    import_key = models.CharField(
+        "导入来源", max_length=100, unique=True, null=True, blank=True, editable=False
+    )
+    import_digest = models.CharField("导入内容摘要", max_length=64, blank=True, editable=False)
     # Raised whenever what the article's page shows changes (articles.pages): the page cache's key.
     page_version = models.PositiveIntegerField("页面版本", default=0, editable=False)
     reference_report = models.JSONField("引用检查", default=list, editable=False, blank=True)

@@ -16,7 +16,8 @@ from django.test import Client
 
 from articles.models import Article
 from kb.search.analysis import ensure_dictionary
-from kb.search.selectors import law_names, search, search_backend
+from kb.search.selectors import search, search_backend
+from statutes.citations import known_law_names
 from statutes.models import Provision
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def warm_up() -> float:
     """
     started = time.monotonic()
     ensure_dictionary()
-    law_names()
+    known_law_names()
     for question in SAMPLE_QUESTIONS:
         search(question)  # the index's statistics of every segment, for both kinds
     client = Client(HTTP_HOST=server_host())

@@ -17,9 +17,10 @@ title or alias, to the current version.
 """
 
 import re
+import threading
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from .models import Law, Provision
 from .numerals import NUMERAL_CHARS, chinese_to_int
@@ -386,12 +387,24 @@ def derived_aliases(title: str) -> list[str]:
     return [name]
 
 
+_law_names_lock = threading.Lock()
+_law_names: tuple[tuple, list[str]] = ((), [])
+
+
 def known_law_names() -> list[str]:
-    """Short titles, titles and aliases (given or derived) of current laws, longest first."""
-    names = set()
-    for title, short_title, aliases in Law.objects.current().values_list("title", "short_title", "aliases"):
-        names.update((title, short_title, *(aliases or []), *derived_aliases(title)))
-    return sorted((name for name in names if name), key=len, reverse=True)
+    """Short titles, titles and aliases (given or derived) of current laws, longest first.
+
+    Read once per process, and again when the library has changed (its count or latest id).
+    """
+    global _law_names
+    version = tuple(Law.objects.aggregate(count=Count("id"), latest=Max("id")).values())
+    if _law_names[0] != version:
+        names = set()
+        for title, short_title, aliases in Law.objects.current().values_list("title", "short_title", "aliases"):
+            names.update((title, short_title, *(aliases or []), *derived_aliases(title)))
+        with _law_names_lock:
+            _law_names = (version, sorted((name for name in names if name), key=len, reverse=True))
+    return _law_names[1]
 
 
 def resolve_law(name: str) -> Law | None:
@@ -426,3 +439,52 @@ def resolve_citation(citation: CitationQuery) -> Provision | None:
         .filter(law=law, number=citation.number, suffix=citation.suffix)
         .first()
     )
+
+
+NATIONAL_PREFIX = "中华人民共和国"
+
+
+def plain_title(title: str) -> str:
+    """A title as lists of statutes often write it: without 中华人民共和国, also inside 《》."""
+    return title.replace(NATIONAL_PREFIX, "").strip().strip("《》")
+
+
+class Library:
+    """The current laws read once, to resolve many statute names quickly (an import of Q&A).
+
+    A name resolves as resolve_law would, and also by its title without 中华人民共和国 (STARD and
+    LeCoQA write 劳动合同法第四十条, 最高人民法院关于适用《民法典》有关担保制度的解释第二条).
+    """
+
+    def __init__(self):
+        self._laws: dict[str, Law | None] = {}
+        for law in Law.objects.current().only("id", "title", "short_title", "aliases"):
+            for name in {law.title, law.short_title, *(law.aliases or []), *derived_aliases(law.title)}:
+                for key in (name, plain_title(name)):
+                    if key:
+                        # A name two laws share resolves to neither: never guessed.
+                        self._laws[key] = None if self._laws.get(key, law) != law else law
+        self._provisions: dict[tuple[int, int, int], Provision] = {}
+
+    def law(self, name: str) -> Law | None:
+        name = name.strip().strip("《》")
+        return self._laws.get(name) or self._laws.get(plain_title(name))
+
+    def provision(self, citation: str) -> Provision | None:
+        """The provision a name such as 中华人民共和国民法典第五十四条 or 刑法第二百五十三条之一 stands for."""
+        parsed = parse_citation_search(citation)
+        if parsed is None:
+            return None
+        law_name, number, suffix = parsed
+        law = self.law(law_name)
+        if law is None:
+            return None
+        key = (law.pk, number, suffix)
+        if key not in self._provisions:
+            found = (
+                Provision.objects.select_related("law").filter(law=law, number=number, suffix=suffix).first()
+            )
+            if found is None:
+                return None
+            self._provisions[key] = found
+        return self._provisions[key]

@@ -1,10 +1,8 @@
 """Searching articles and provisions: what the search page, the suggestions and the benchmark call."""
 
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Max
 from haystack import connections
 
 from articles.markdown import plain_text
@@ -43,20 +41,6 @@ class SearchOutcome:
     cited: Provision | None = None
     provisions: HitList = field(default_factory=HitList)
     articles: HitList = field(default_factory=HitList)
-
-
-_law_names_lock = threading.Lock()
-_law_names: tuple[tuple, list[str]] = ((), [])
-
-
-def law_names() -> list[str]:
-    """Names of current laws for citation recognition, reloaded when the library changes."""
-    global _law_names
-    version = tuple(Law.objects.aggregate(count=Count("id"), latest=Max("id")).values())
-    if _law_names[0] != version:
-        with _law_names_lock:
-            _law_names = (version, known_law_names())
-    return _law_names[1]
 
 
 def search_backend():
@@ -147,7 +131,7 @@ def search(
     outcome = SearchOutcome(query=query)
     if query.is_empty:
         return outcome
-    outcome.citation = find_citation(query.text, law_names())
+    outcome.citation = find_citation(query.text, known_law_names())
     if outcome.citation:
         outcome.cited = resolve_citation(outcome.citation)
     # Term selection reads the index's statistics: once per search, for both kinds.
@@ -180,7 +164,7 @@ def suggestions(raw: str, *, limit: int = 8) -> list[dict]:
     if not text:
         return []
     found = []
-    citation = find_citation(text, law_names())
+    citation = find_citation(text, known_law_names())
     cited = resolve_citation(citation) if citation else None
     if cited:
         found.append(

@@ -1,0 +1,54 @@
+"""python manage.py import_qa FILE: Q&A in LeCoQA's format as published articles (articles.qa_import)."""
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.qa_import import QAFileError, import_qa
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Q&A (JSON lines: qid, question, answer, statutes; e.g. ../shared/bench/lecoqa/qa.jsonl) as "
+        "published articles citing the library's provisions. Checks the whole file first; writes it in one "
+        "transaction; a second run writes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="a JSON lines file")
+
+    def handle(self, *args, path, verbosity=1, **options):
+        started = time.monotonic()
+        interactive = verbosity >= 1 and sys.stdout.isatty()
+
+        def progress(done, total):
+            if interactive:
+                self.stdout.write(f"\r导入问答 {done}/{total}", ending="")
+                self.stdout.flush()
+            elif verbosity >= 1 and (done % 250 == 0 or done == total):
+                self.stdout.write(f"导入问答 {done}/{total}")
+
+        try:
+            report = import_qa(path, progress=progress)
+        except QAFileError as error:
+            raise CommandError(f"Nothing imported. {error}") from None
+        if interactive:
+            self.stdout.write("")
+        self.stdout.write(
+            f"Rows: {report.rows} (created {report.created}, updated {report.updated}, "
+            f"unchanged {report.unchanged}, without an answer and skipped {report.without_answer})."
+        )
+        if report.unresolved:
+            self.stdout.write(
+                self.style.WARNING(f"Statutes not in the library, left out: {len(report.unresolved)}")
+            )
+            for name, count in sorted(report.unresolved.items(), key=lambda item: -item[1]):
+                self.stdout.write(self.style.WARNING(f"  {name} ({count} rows)"))
+        elapsed = time.monotonic() - started
+        if report.changed:
+            self.stdout.write(
+                self.style.SUCCESS(f"Done in {elapsed:.1f} s (search index and related articles included).")
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Nothing changed ({elapsed:.1f} s)."))
