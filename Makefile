@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 CORPUS ?= ../shared/data/laws
+QA ?= ../shared/bench/lecoqa/qa.jsonl
 STAMP := $(VENV)/.installed
 
 .PHONY: install browser run serve test test-postgres lint import-corpus bench-import bench-load clean
@@ -28,15 +29,14 @@ browser:
 	  fi; \
 	fi
 
+# The real site: the whole statute library, the Q&A answers and the demo content (each step only when
+# its input changed: manage.py bring_up), then the development server. Without ../shared, the demo alone.
 run: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py rebuild_index --noinput --verbosity 0
-	$(BIN)/python manage.py refresh_topics
+	$(BIN)/python manage.py bring_up --corpus $(CORPUS) --qa $(QA)
 	@echo ""
 	@echo "Site: http://127.0.0.1:$(PORT)/   Admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Create an admin account with:  $(BIN)/python manage.py createsuperuser"
-	@echo "Import the whole statute corpus with:  make import-corpus"
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

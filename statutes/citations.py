@@ -400,7 +400,9 @@ def known_law_names() -> list[str]:
     version = tuple(Law.objects.aggregate(count=Count("id"), latest=Max("id")).values())
     if _law_names[0] != version:
         names = set()
-        for title, short_title, aliases in Law.objects.current().values_list("title", "short_title", "aliases"):
+        for title, short_title, aliases in Law.objects.current().values_list(
+            "title", "short_title", "aliases"
+        ):
             names.update((title, short_title, *(aliases or []), *derived_aliases(title)))
         with _law_names_lock:
             _law_names = (version, sorted((name for name in names if name), key=len, reverse=True))

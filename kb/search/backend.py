@@ -40,6 +40,9 @@ from .analysis import ChineseWordAnalyzer, terms_function
 from .scoring import PRIOR_FIELD, PRIOR_SCALE
 
 LOCK_SUFFIX = ".writer.lock"
+# Raised whenever the index's fields change the way documents are written: an index of an
+# older version must be rebuilt (make run does it by itself; see kb/management/commands/bring_up.py).
+SCHEMA_VERSION = 2
 MAX_KEPT_FILTERS = 64
 
 

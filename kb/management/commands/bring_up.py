@@ -1,0 +1,109 @@
+"""python manage.py bring_up: the real site's content, each step only when its input changed (make run).
+
+1. the statute library: the whole corpus (../shared/data/laws), imported when its files changed;
+2. the demo content (fixtures/): categories, authors, 13 articles and the provisions they cite;
+3. the Q&A answers (../shared/bench/lecoqa/qa.jsonl), imported as published articles;
+4. the search index, rebuilt when any of the above or the analysis (dictionary, stop words,
+   synonyms, the index's schema) changed, or when there is none; then every article's topics
+   and related articles. Otherwise only what editors left queued is written.
+Where ../shared is missing, the demo content alone is loaded, and the command says so. What was
+done is remembered in var/bring_up.json (fingerprints of the inputs); a run with nothing changed
+takes a second or two.
+"""
+
+import hashlib
+import json
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from whoosh import index as whoosh_index
+
+from kb.search import queue
+from kb.search.analysis import DATA_DIR
+from kb.search.backend import SCHEMA_VERSION
+from kb.search.models import IndexTask
+
+SHARED = settings.BASE_DIR.parent / "shared"
+DEFAULT_CORPUS = SHARED / "data" / "laws"
+DEFAULT_QA = SHARED / "bench" / "lecoqa" / "qa.jsonl"
+FIXTURES = settings.BASE_DIR / "fixtures"
+
+
+def fingerprint(*paths: Path) -> str:
+    """Changes when any file under the paths is added, removed, resized or touched."""
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.exists():
+                stat = file.stat()
+                digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class Command(BaseCommand):
+    help = "Bring the site's content and search index up to date with the corpus, the Q&A and the demo (make run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="the statute corpus folder")
+        parser.add_argument("--qa", default=str(DEFAULT_QA), help="the Q&A file (JSON lines)")
+
+    def handle(self, *args, corpus, qa, verbosity=1, **options):
+        corpus, qa = Path(corpus), Path(qa)
+        state_path = Path(settings.VAR_DIR) / "bring_up.json"
+        state = json.loads(state_path.read_text()) if state_path.exists() else {}
+        inputs = {
+            "corpus": fingerprint(corpus) if corpus.is_dir() else "absent",
+            "demo": fingerprint(FIXTURES),
+            "qa": fingerprint(qa) if qa.is_file() else "absent",
+            "analysis": fingerprint(DATA_DIR) + f":schema {SCHEMA_VERSION}",
+        }
+        started = time.monotonic()
+        say = self.stdout.write
+        changed = {name for name, value in inputs.items() if state.get(name) != value}
+        if not corpus.is_dir():
+            say(
+                self.style.WARNING(
+                    f"No statute corpus at {corpus}: the demo library (the provisions the demo cites) only."
+                )
+            )
+        if not qa.is_file():
+            say(self.style.WARNING(f"No Q&A file at {qa}: the demo articles only."))
+        index_missing = not self.index_exists()
+        rebuild = bool(changed) or index_missing
+        # A rebuild follows: the imports leave their index updates to it instead of writing them one by one.
+        with queue.paused() if rebuild else nullcontext():
+            if "corpus" in changed and corpus.is_dir():
+                say(f"[1/4] Importing the statute library from {corpus} …")
+                call_command("import_statutes", str(corpus), verbosity=verbosity)
+            if "demo" in changed or "corpus" in changed:
+                say("[2/4] Loading the demo content …")
+                call_command("load_demo", verbosity=verbosity)
+            if "qa" in changed and qa.is_file():
+                say(f"[3/4] Importing the Q&A answers from {qa} …")
+                call_command("import_qa", str(qa), verbosity=verbosity)
+        if rebuild:
+            reason = (
+                "there is none yet"
+                if index_missing
+                else "its input changed (" + ", ".join(sorted(changed)) + ")"
+            )
+            say(f"[4/4] Building the search index: {reason} …")
+            IndexTask.objects.all().delete()  # the rebuild writes every document as it is now
+            call_command("rebuild_index", interactive=False, verbosity=verbosity)
+            say("      Topics and related articles …")
+            call_command("refresh_topics", verbosity=verbosity)
+        elif IndexTask.objects.exists():
+            say("Writing the index updates left queued …")
+            queue.drain(wait=60)
+        state_path.parent.mkdir(parents=True, exist_ok=True)
+        state_path.write_text(json.dumps(inputs, indent=2))
+        say(self.style.SUCCESS(f"Content and index up to date ({time.monotonic() - started:.1f} s)."))
+
+    @staticmethod
+    def index_exists() -> bool:
+        return whoosh_index.exists_in(str(settings.WHOOSH_PATH))
