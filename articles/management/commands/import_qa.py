@@ -47,8 +47,6 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"  {name} ({count} rows)"))
         elapsed = time.monotonic() - started
         if report.changed:
-            self.stdout.write(
-                self.style.SUCCESS(f"Done in {elapsed:.1f} s (search index and related articles included).")
-            )
+            self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f} s."))
         else:
             self.stdout.write(self.style.SUCCESS(f"Nothing changed ({elapsed:.1f} s)."))
