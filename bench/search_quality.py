@@ -1,6 +1,10 @@
 """Search quality and speed on real questions (STARD style), with two references measured beside it.
 
-- system: the search page's own code path (kb.search.selectors.search), current law only;
+- system: the search page's own code path (kb.search.selectors.search), current law only, with
+          the evidence of the published articles; an article whose title is the question itself
+          (normalized) never counts, so that imported answers to these very questions are left
+          out, each for its own question (leave-one-out);
+- system_no_articles: the same search without the articles' evidence, in the same run;
 - bm25:   a plain BM25 over the same provisions' text (jieba without our dictionary, the
           benchmark's stop words, k1=1.3, b=0.75): the quality reference;
 - fts5:   SQLite FTS5 (C) over the same documents and the same query terms as the system:
@@ -12,12 +16,14 @@ import math
 import re
 import sqlite3
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import jieba
 
+from articles.models import Article
 from kb.search.analysis import ChineseBigramAnalyzer, ChineseWordAnalyzer, analyze
 from kb.search.engine import search_engine
 from kb.search.query import select_terms, understand
@@ -31,6 +37,19 @@ GOLD_RE = re.compile(
 )
 CUTOFFS = (1, 3, 5, 10)
 DEPTH = 100
+
+
+def normalized_question(text: str) -> str:
+    """A question as two writings of it compare: width, case, punctuation and spaces aside."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def own_answers() -> dict[str, frozenset[int]]:
+    """Normalized title → the published articles with that title: a question's own answers."""
+    answers: dict[str, set[int]] = {}
+    for pk, title in Article.objects.published().values_list("pk", "title"):
+        answers.setdefault(normalized_question(title), set()).add(pk)
+    return {title: frozenset(pks) for title, pks in answers.items()}
 
 
 def law_key(title: str) -> str:
@@ -200,12 +219,23 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
         ]
     )
     engine = search_engine()
-    cards = {name: Scorecard(name) for name in ("system", "bm25", "fts5")}
+    answers = own_answers()
+    cards = {name: Scorecard(name) for name in ("system", "system_no_articles", "bm25", "fts5")}
+    left_out = 0
     for number, question in enumerate(questions, start=1):
+        own = answers.get(normalized_question(question.text), frozenset())
+        left_out += bool(own)
         started = time.perf_counter()
-        outcome = search(question.text, kind="provisions", limit=DEPTH)
+        outcome = search(question.text, kind="provisions", limit=DEPTH, exclude_articles=own)
         elapsed = time.perf_counter() - started
         cards["system"].add(
+            [keys.get(hit.object.pk) for hit in outcome.provisions.hits], question.gold, elapsed
+        )
+
+        started = time.perf_counter()
+        outcome = search(question.text, kind="provisions", limit=DEPTH, use_articles=False)
+        elapsed = time.perf_counter() - started
+        cards["system_no_articles"].add(
             [keys.get(hit.object.pk) for hit in outcome.provisions.hits], question.gold, elapsed
         )
 
@@ -223,6 +253,8 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
             progress(f"{number}/{len(questions)} questions")
     figures = {name: card.figures() for name, card in cards.items()}
     figures["provisions"] = len(provisions)
+    figures["articles"] = Article.objects.published().count()
+    figures["questions_with_own_answer_left_out"] = left_out
     statistics = engine.statistics()
     figures["index_documents"] = statistics.document_count if statistics else None
     return figures

@@ -72,16 +72,26 @@ class WhooshStatistics:
 
 
 class WhooshEngine:
+    """One view of the index for as long as the engine lives (one search): statistics and rankings
+    come from the same searcher, which a commit elsewhere cannot close in between."""
+
     def __init__(self, backend: KBWhooshSearchBackend):
         self.backend = backend
+        self._searcher = None
+
+    @property
+    def searcher(self):
+        if self._searcher is None:
+            self._searcher = self.backend.searcher()
+        return self._searcher
 
     def statistics(self) -> WhooshStatistics:
-        return WhooshStatistics(self.backend.searcher().reader())
+        return WhooshStatistics(self.searcher.reader())
 
     def rank(
         self, model, terms: list[Term], filters: Filters = Filters(), *, offset: int = 0, limit: int = 10
     ) -> Ranked:
-        searcher = self.backend.searcher()
+        searcher = self.searcher
         allowed = self.allowed(searcher, model, filters)
         scores = scoring.score_terms(searcher.reader(), terms, allowed)
         # Highest score first; equal scores in document order, as Whoosh ranks them.
@@ -153,7 +163,7 @@ def narrowing(filters: Filters) -> list[str]:
 
 
 def search_engine(using: str = "default"):
-    """The engine for a haystack connection: ours on our Whoosh backend, haystack's API on any other."""
+    """An engine for one search on a haystack connection: ours on our Whoosh backend, haystack's API on any other."""
     backend = connections[using].get_backend()
     if isinstance(backend, KBWhooshSearchBackend):
         return WhooshEngine(backend)

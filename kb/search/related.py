@@ -116,7 +116,11 @@ def refresh_topics(article: Article) -> None:
     """Save the provisions the statute search ranks highest for the article's opening words."""
     text = f"{article.title} {plain_text(article.body_html)}"[:TOPIC_TEXT_CHARS]
     try:
-        provisions = [hit.object for hit in search_provisions(understand(text), limit=TOPIC_LIMIT).hits]
+        # Other answers' citations count as evidence, the article's own do not: they are its citations.
+        found = search_provisions(
+            understand(text), limit=TOPIC_LIMIT, exclude_articles=frozenset({article.pk})
+        )
+        provisions = [hit.object for hit in found.hits]
     except Exception:  # noqa: BLE001 - the editor's save must not fail because of the index
         # Loud, and the article keeps its previous topics: `manage.py refresh_topics` repairs them.
         logger.exception("Topics of article %s not refreshed: the search index cannot be read", article.pk)

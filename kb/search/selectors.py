@@ -10,18 +10,23 @@ from articles.models import Article
 from statutes.citations import CitationQuery, find_citation, known_law_names, resolve_citation
 from statutes.models import Law, Provision
 
+from . import evidence
 from .engine import Filters, search_engine
 from .highlight import highlight
 from .query import SearchQuery, Term, select_terms, understand
 
 
 class Hit:
-    """A result; its snippet is made only when a page shows it."""
+    """A result; its snippet is made only when a page shows it.
 
-    def __init__(self, obj, text: str, terms: list[str]):
+    cited_by: for a provision, the published answers near the question that cite it (why it is there).
+    """
+
+    def __init__(self, obj, text: str, terms: list[str], cited_by: list | None = None):
         self.object = obj
         self._text = text
         self._terms = terms
+        self.cited_by = cited_by or []
 
     @cached_property
     def snippet(self):
@@ -56,34 +61,60 @@ def search_provisions(
     offset: int = 0,
     limit: int = 10,
     cited: Provision | None = None,
+    use_articles: bool = True,
+    exclude_articles: frozenset[int] = frozenset(),
+    engine=None,
 ) -> HitList:
     """Provisions ranked for the query; current law only unless asked. A cited provision comes first.
 
-    terms: the query's terms when the caller selected them already (it searches several kinds).
+    Their own words rank them, and the provisions that the published answers to similar questions
+    cite are lifted (kb.search.evidence; use_articles=False leaves that out; exclude_articles
+    keeps some articles from counting, as the benchmark does with a question's own answer).
+    terms, engine: the query's terms and the engine, when the caller has them (it searches several kinds).
     """
-    engine = search_engine()
+    engine = engine or search_engine()
+    statistics = engine.statistics()
     if terms is None:
-        terms = select_terms(query, engine.statistics())
-    ranked = engine.rank(
-        Provision,
-        terms,
-        Filters(current_law_only=not include_superseded, level=level),
-        offset=offset,
-        limit=limit,
-    )
-    provisions = in_order(Provision.objects.select_related("law"), ranked.ids)
-    total = ranked.total
+        terms = select_terms(query, statistics)
+    filters = Filters(current_law_only=not include_superseded, level=level)
+    direct = engine.rank(Provision, terms, filters, limit=max(evidence.CANDIDATES, offset + limit))
+    found = evidence.Evidence()
+    if use_articles and terms:
+        found = evidence.gather(
+            engine, terms, statistics, exclude_articles=not_yet_visible() | exclude_articles
+        )
+    allowed = evidence.allowed_provisions(found.scores, current_law_only=not include_superseded, level=level)
+    ranking = evidence.fuse(direct, found, allowed)
+    total = direct.total + len(allowed - set(direct.ids))
+    ids = [pk for pk, _ in ranking[offset : offset + limit]]
     if (
         cited is not None
         and (include_superseded or cited.law.is_in_force)
         and (not level or cited.law.level == level)
     ):
-        provisions = [provision for provision in provisions if provision.pk != cited.pk]
+        ids = [pk for pk in ids if pk != cited.pk]
         if offset == 0:
-            provisions = [cited, *provisions][:limit]
+            ids = [cited.pk, *ids][:limit]
             total += 1
+    provisions = in_order(Provision.objects.select_related("law"), ids)
+    citing = in_order(
+        Article.objects.published().only("id", "title"),
+        sorted({pk for provision in provisions for pk in found.cited_by.get(provision.pk, [])}),
+    )
+    by_id = {article.pk: article for article in citing}
     words = query.highlight_terms
-    return HitList([Hit(provision, provision.text, words) for provision in provisions], total)
+    return HitList(
+        [
+            Hit(
+                provision,
+                provision.text,
+                words,
+                [by_id[pk] for pk in found.cited_by.get(provision.pk, []) if pk in by_id],
+            )
+            for provision in provisions
+        ],
+        total,
+    )
 
 
 def search_articles(
@@ -93,16 +124,35 @@ def search_articles(
     category_id: int | None = None,
     offset: int = 0,
     limit: int = 10,
+    cited: Provision | None = None,
+    engine=None,
 ) -> HitList:
-    """Published articles ranked for the query: scheduled ones stay out until their time."""
-    engine = search_engine()
+    """Published articles ranked for the query: scheduled ones stay out until their time.
+
+    For a citation (民法典第1032条), the articles that cite that provision come first.
+    """
+    engine = engine or search_engine()
     if terms is None:
         terms = select_terms(query, engine.statistics())
     filters = Filters(category_id=category_id, exclude_ids=not_yet_visible())
-    ranked = engine.rank(Article, terms, filters, offset=offset, limit=limit)
-    articles = in_order(Article.objects.published(), ranked.ids)
+    citing = []
+    if cited is not None:
+        citing_articles = Article.objects.published().filter(citations__provision=cited)
+        if category_id is not None:
+            citing_articles = citing_articles.filter(category_id=category_id)
+        citing = list(citing_articles.values_list("pk", flat=True))
+    ranked = engine.rank(Article, terms, filters, limit=offset + limit + len(citing))
+    if citing:
+        # In the order the words rank them, those the words do not find after.
+        position = {pk: rank for rank, pk in enumerate(ranked.ids)}
+        citing.sort(key=lambda pk: (position.get(pk, len(position)), -pk))
+        ordered = citing + [pk for pk in ranked.ids if pk not in set(citing)]
+        total = ranked.total + len(set(citing) - set(ranked.ids))
+    else:
+        ordered, total = ranked.ids, ranked.total
+    articles = in_order(Article.objects.published(), ordered[offset : offset + limit])
     words = query.highlight_terms
-    return HitList([Hit(article, plain_text(article.body_html), words) for article in articles], ranked.total)
+    return HitList([Hit(article, plain_text(article.body_html), words) for article in articles], total)
 
 
 def not_yet_visible() -> frozenset[int]:
@@ -126,7 +176,10 @@ def search(
     category_id: int | None = None,
     offset: int = 0,
     limit: int = 10,
+    use_articles: bool = True,
+    exclude_articles: frozenset[int] = frozenset(),
 ) -> SearchOutcome:
+    """The search page's search. use_articles and exclude_articles: see search_provisions."""
     query = understand(raw)
     outcome = SearchOutcome(query=query)
     if query.is_empty:
@@ -134,8 +187,9 @@ def search(
     outcome.citation = find_citation(query.text, known_law_names())
     if outcome.citation:
         outcome.cited = resolve_citation(outcome.citation)
-    # Term selection reads the index's statistics: once per search, for both kinds.
-    terms = select_terms(query, search_engine().statistics())
+    # One engine (one view of the index) and one selection of terms, for both kinds.
+    engine = search_engine()
+    terms = select_terms(query, engine.statistics())
     if kind in ("all", "provisions"):
         outcome.provisions = search_provisions(
             query,
@@ -145,6 +199,9 @@ def search(
             offset=offset if kind == "provisions" else 0,
             limit=limit,
             cited=outcome.cited,
+            use_articles=use_articles,
+            exclude_articles=exclude_articles,
+            engine=engine,
         )
     if kind in ("all", "articles"):
         outcome.articles = search_articles(
@@ -153,6 +210,8 @@ def search(
             category_id=category_id,
             offset=offset if kind == "articles" else 0,
             limit=limit,
+            cited=outcome.cited,
+            engine=engine,
         )
     return outcome
 
