@@ -27,6 +27,9 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 ANCHOR_PREFIX = "s-"
+# Raised whenever what rendering makes of a body changes (its HTML, its excerpt): `manage.py
+# rerender_articles` renders the stored articles again, and make run does it by itself.
+RENDERING = 2
 SUMMARY_LENGTH = 120
 # Bounds that keep rendering within about a second (Python-Markdown's link patterns backtrack on
 # thousands of "[", and deep nesting recurses): a real Q&A post stays far below all three.
@@ -115,12 +118,19 @@ def plain_text(html: str) -> str:
 
 
 def summarize(html: str, length: int = SUMMARY_LENGTH) -> str:
-    """The first sentences of the body's paragraphs, cut at a sentence end where one comes close enough.
+    """The body's opening as it reads: the paragraphs and list items before the first heading (or of
+    the first section that has any), in order, cut at a sentence end where one comes close enough.
 
-    Headings and lists are left out: an excerpt reads as prose.
+    A paragraph that leads into a list (……几种情况：) goes on with the list, as a reader reads it;
+    what follows a heading belongs to another section. Tables and code are left out.
     """
-    paragraphs = [plain_text(paragraph) for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", html, flags=re.S)]
-    text = "".join(paragraphs) if paragraphs else plain_text(html)
+    prose = re.sub(r"<(table|pre)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    text = ""
+    for section in re.split(r"<h[1-6]\b.*?</h[1-6]>", prose, flags=re.S | re.I):
+        blocks = re.findall(r"<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>", section, flags=re.S)
+        text = "".join(plain_text(block) for block in blocks) or plain_text(section)
+        if text:
+            break
     if len(text) <= length:
         return text
     cut = text[:length]

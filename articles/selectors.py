@@ -87,10 +87,6 @@ def categories_with_counts() -> list[Category]:
     return list(categories.order_by("order", "name"))
 
 
-def latest_articles(*, limit: int = 10) -> list[Article]:
-    return list(Article.objects.published().with_relations()[:limit])
-
-
 def most_read_articles(*, limit: int = 5) -> list[Article]:
     return list(Article.objects.published().order_by("-view_count", "-published_at")[:limit])
 

@@ -1,8 +1,26 @@
-from django.contrib.sitemaps import Sitemap
+"""The sitemap: an index over one file per kind of page (home, articles, categories, laws, provisions).
 
-from statutes.models import Law
+The protocol allows 50,000 addresses a file; Django's sitemap views split a kind into pages of
+that size (?p=2), which the index lists.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from statutes.models import Law, Provision
 
 from .models import Article, Category
+
+
+class HomeSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["home", "statutes:law_list"]
+
+    def location(self, name):
+        return reverse(name)
 
 
 class ArticleSitemap(Sitemap):
@@ -32,4 +50,20 @@ class LawSitemap(Sitemap):
         return Law.objects.current().only("id").order_by("pk")
 
 
-SITEMAPS = {"articles": ArticleSitemap, "categories": CategorySitemap, "laws": LawSitemap}
+class ProvisionSitemap(Sitemap):
+    """Every provision of the current laws: tens of thousands, over several files."""
+
+    changefreq = "monthly"
+    priority = 0.3
+
+    def items(self):
+        return Provision.objects.of_current_laws().only("id", "law_id", "key").order_by("pk")
+
+
+SITEMAPS = {
+    "home": HomeSitemap,
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+    "laws": LawSitemap,
+    "provisions": ProvisionSitemap,
+}

@@ -4,7 +4,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView
 
 from . import pages, selectors
 from .links import absolute_url, site_origin
@@ -14,13 +14,19 @@ from .structured_data import article_structured_data
 ARTICLES_PER_PAGE = 10
 
 
-class HomeView(TemplateView):
+class HomeView(ListView):
+    """The home page: the latest articles, page by page through all of them; categories and the most read beside."""
+
     template_name = "articles/home.html"
+    context_object_name = "latest"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.published().with_relations()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             categories=selectors.categories_with_counts(),
-            latest=selectors.latest_articles(),
             most_read=selectors.most_read_articles(),
             **kwargs,
         )

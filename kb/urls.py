@@ -1,8 +1,9 @@
 """Root URLs: the reading site, the statute library, feeds and the admin."""
 
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
 from articles.feeds import LatestArticlesFeed
@@ -13,6 +14,7 @@ from . import views
 from .security import AdminLoginForm
 
 admin.site.login_form = AdminLoginForm
+SITEMAP_SECONDS = 3600
 admin.site.site_header = "法律知识库 · 编辑后台"
 admin.site.site_title = "法律知识库"
 admin.site.index_title = "内容管理"
@@ -24,11 +26,18 @@ urlpatterns = [
     path("search/", include("kb.search.urls")),
     # GET and HEAD only: Django's feed and sitemap views answer any method.
     path("feed/", require_safe(LatestArticlesFeed()), name="feed"),
+    # An index over one file per kind of page; kept an hour (only imports and editors change them).
     path(
         "sitemap.xml",
-        require_safe(sitemap),
+        require_safe(cache_page(SITEMAP_SECONDS)(sitemaps_views.index)),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        require_safe(cache_page(SITEMAP_SECONDS)(sitemaps_views.sitemap)),
         {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
+        name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
     path("admin/", admin.site.urls),

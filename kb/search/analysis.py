@@ -201,6 +201,21 @@ class BigramTokenizer(_ChineseTokenizer):
         return (BigramTokenizer, ())
 
 
+def whole_words(text: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) of jieba's plain cut (not search mode): each stretch of text once, as one
+    word, so that 人民法院 is one word and 民法 is not found inside it. For marking words in text."""
+    ensure_dictionary()
+    tokens = []
+    for match in SEGMENT_RE.finditer(text):
+        segment, offset = match.group(), match.start()
+        if not HAN_RE.match(segment):
+            tokens.append((segment.lower(), offset, offset + len(segment)))
+            continue
+        for word, start, end in jieba.tokenize(segment):
+            tokens.append((word, offset + start, offset + end))
+    return tokens
+
+
 def word_terms(text: str) -> list[str]:
     """The terms ChineseWordAnalyzer makes of a text, each time it occurs, without Whoosh's token objects."""
     stop = stopwords()

@@ -35,6 +35,8 @@ MAX_EXPANSION_TERMS = 6
 MAX_DOCUMENT_SHARE = 0.2
 BIGRAM_WEIGHT = 0.8
 EXPANSION_WEIGHT = 0.5
+# A word that jieba's search mode cut out of a longer word of the question (通讯 of 通讯录) says less.
+SUBWORD_WEIGHT = 0.5
 HEADING_WEIGHT = 0.5  # on top of the word's match in the text, which holds the title too
 HEADING_MAX_DOCUMENTS = 20  # words of a few titles or chapters: a heading full of 合同 tells nothing
 
@@ -55,6 +57,7 @@ class SearchQuery:
     raw: str
     text: str
     truncated: bool = False
+    too_short: bool = False  # only single digits or letters: nothing is searched
     words: list[str] = field(default_factory=list)
     bigrams: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
@@ -65,7 +68,8 @@ class SearchQuery:
 
     @property
     def highlight_terms(self) -> list[str]:
-        """What to mark in snippets: the reader's words, longest first."""
+        """What to mark in snippets: the reader's words, longest first (the highlighter marks them
+        where the text has them as whole words: 民法典 and 民法, but not 民法 inside 人民法院)."""
         terms = {word for word in self.words if len(word) > 1} or set(self.words)
         return sorted(terms, key=len, reverse=True)
 
@@ -83,6 +87,9 @@ def understand(raw: str) -> SearchQuery:
     ensure_dictionary()
     text, truncated = normalize_query(raw)
     words = analyze(ChineseWordAnalyzer(), text)
+    if words and all(len(word) == 1 and word.isascii() for word in words):
+        # A lone digit or letter (1, a) is in every other document: no question to search for.
+        return SearchQuery(raw=raw or "", text=text, truncated=truncated, too_short=True)
     bigrams = [gram for gram in analyze(ChineseBigramAnalyzer(), text) if len(gram) == 2]
     everyday = synonyms()
     expansions = []
@@ -99,6 +106,11 @@ def understand(raw: str) -> SearchQuery:
         bigrams=bigrams,
         expansions=list(dict.fromkeys(expansions)),
     )
+
+
+def is_part(word: str, words: list[str]) -> bool:
+    """Whether the word is a part of a longer word of the question (通讯 of 通讯录)."""
+    return any(len(other) > len(word) and word in other for other in words)
 
 
 def select_terms(query: SearchQuery, statistics=None) -> list[Term]:
@@ -135,7 +147,8 @@ def select_terms(query: SearchQuery, statistics=None) -> list[Term]:
     words = known(WORD_FIELD, query.words)
     if len(query.words) == 1 and len(query.words[0]) == 1:
         words += statistics.words_containing(query.words[0])
-    terms = [Term(WORD_FIELD, text) for _, text in words[:MAX_WORD_TERMS]]
+    chosen = [text for _, text in words[:MAX_WORD_TERMS]]
+    terms = [Term(WORD_FIELD, text, SUBWORD_WEIGHT if is_part(text, query.words) else 1.0) for text in chosen]
     terms += [
         Term(HEADING_FIELD, term.text, HEADING_WEIGHT)
         for term in terms

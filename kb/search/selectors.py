@@ -81,7 +81,12 @@ def search_provisions(
     found = evidence.Evidence()
     if use_articles and terms:
         found = evidence.gather(
-            engine, terms, statistics, exclude_articles=not_yet_visible() | exclude_articles
+            engine,
+            terms,
+            statistics,
+            question=query.text,
+            words=query.words,
+            exclude_articles=not_yet_visible() | exclude_articles,
         )
     allowed = evidence.allowed_provisions(found.scores, current_law_only=not include_superseded, level=level)
     ranking = evidence.fuse(direct, found, allowed)
@@ -150,7 +155,7 @@ def search_articles(
         total = ranked.total + len(set(citing) - set(ranked.ids))
     else:
         ordered, total = ranked.ids, ranked.total
-    articles = in_order(Article.objects.published(), ordered[offset : offset + limit])
+    articles = in_order(Article.objects.published().with_relations(), ordered[offset : offset + limit])
     words = query.highlight_terms
     return HitList([Hit(article, plain_text(article.body_html), words) for article in articles], total)
 

@@ -58,9 +58,16 @@ class TestSanitizing:
 
 
 class TestSummary:
-    def test_takes_the_first_paragraphs_not_the_headings(self):
-        html = render_markdown("第一段。\n\n## 小标题\n\n第二段。")
+    def test_takes_the_opening_before_the_first_heading(self):
+        html = render_markdown("第一段。\n\n第二段。\n\n## 小标题\n\n另一节。")
         assert summarize(html) == "第一段。第二段。"
+        assert summarize(render_markdown("## 小标题\n\n第一节的话。")) == "第一节的话。"
+
+    def test_reads_on_into_a_list_as_a_reader_does(self):
+        html = render_markdown(
+            "借款前问自己：\n\n- 利率是否过高；\n- 合同是否写明。\n\n也就是说，要小心。\n\n## 小编总结\n\n别处。"
+        )
+        assert summarize(html) == "借款前问自己：利率是否过高；合同是否写明。也就是说，要小心。"
 
     def test_cuts_long_text_at_a_sentence_end(self):
         html = render_markdown("这是一句很长的话，" * 10 + "结束。" + "后面还有很多内容。" * 20)

@@ -216,6 +216,18 @@ class TestArticlePage:
 
 
 class TestListPages:
+    def test_the_home_pages_through_every_article(self, client):
+        for number in range(23):
+            make_article(
+                f"第{number}篇文章", published_at=timezone.now() - datetime.timedelta(hours=number + 1)
+            )
+        first = client.get("/").context
+        assert [article.title for article in first["latest"]][:2] == ["第0篇文章", "第1篇文章"]
+        assert first["paginator"].num_pages == 3
+        last = client.get("/", {"page": "3"}).content.decode()
+        assert "第22篇文章" in last and "第 3 / 3 页" in last
+        assert client.get("/", {"page": "4"}).status_code == 404
+
     def test_home_lists_categories_latest_and_most_read(self, client):
         make_category("金融债务", "finance-debt", 1)
         labor = make_category("劳动用工", "labor", 2)
@@ -261,13 +273,33 @@ class TestFeedsAndSeo:
         assert response.status_code == 200 and response["Content-Type"].startswith("application/rss+xml")
         assert "<title>最新的文章</title>" in response.content.decode()
 
-    def test_sitemap_lists_articles_categories_and_laws(self, client):
+    def test_sitemap_is_an_index_over_the_home_articles_categories_laws_and_provisions(self, client):
         article = make_article()
         law = make_law("中华人民共和国某法")
-        content = client.get("/sitemap.xml").content.decode()
+        provisions = make_provisions(law, 3)
+        index = client.get("/sitemap.xml").content.decode()
+        assert "<sitemapindex" in index
+        sections = re.findall(r"<loc>http://testserver(/sitemap-[a-z]+\.xml)</loc>", index)
+        assert set(sections) == {
+            f"/sitemap-{name}.xml" for name in ("home", "articles", "categories", "laws", "provisions")
+        }
+        content = "".join(client.get(section).content.decode() for section in sections)
+        assert "<loc>http://testserver/</loc>" in content
         assert f"http://testserver{article.get_absolute_url()}" in content
         assert "http://testserver/category/finance-debt/" in content
         assert f"http://testserver{law.get_absolute_url()}" in content
+        assert all(f"http://testserver{provision.get_absolute_url()}" in content for provision in provisions)
+
+    def test_a_kind_with_more_than_a_files_worth_is_split_into_pages(self, client, settings):
+        from articles.sitemaps import ProvisionSitemap
+
+        law = make_law("中华人民共和国某法")
+        make_provisions(law, 5)
+        with mock.patch.object(ProvisionSitemap, "limit", 2):
+            index = client.get("/sitemap.xml").content.decode()
+            assert "sitemap-provisions.xml?p=3" in index
+            page = client.get("/sitemap-provisions.xml", {"p": "3"}).content.decode()
+        assert page.count("<url>") == 1
 
     def test_robots_txt_points_to_the_sitemap(self, client):
         content = client.get("/robots.txt").content.decode()

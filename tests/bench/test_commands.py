@@ -59,3 +59,31 @@ def test_bench_related_compares_with_more_like_this_and_cleans_up(search_index, 
     assert 0 <= figures["system"]["precision@5"] <= 1
     assert Article.objects.count() == before  # its articles are gone again
     assert not Category.objects.get(slug="bench-related").articles.exists()
+
+
+def test_bench_related_measures_the_imported_answers_as_they_are(search_index, tmp_path):
+    call_command("load_demo", verbosity=0)
+    search_index()
+    qa = tmp_path / "qa.jsonl"
+    rows = [
+        {
+            "qid": 1,
+            "question": "网贷催收爆通讯录合法吗",
+            "answer": "侵害隐私权。",
+            "statutes": ["中华人民共和国民法典第一千零三十二条"],
+        },
+        {
+            "qid": 2,
+            "question": "催收骚扰家人怎么办",
+            "answer": "侵害私人生活安宁。",
+            "statutes": ["中华人民共和国民法典第一千零三十二条"],
+        },
+    ]
+    qa.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    call_command("import_qa", str(qa), verbosity=0)
+    before = set(Article.objects.values_list("pk", flat=True))
+    figures_file = tmp_path / "related.json"
+    call_command("bench_related", qa=str(qa), json=str(figures_file))
+    figures = json.loads(figures_file.read_text())
+    assert figures["articles"] == 2
+    assert set(Article.objects.values_list("pk", flat=True)) == before  # nothing loaded, nothing removed

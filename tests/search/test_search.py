@@ -128,6 +128,24 @@ class TestSearchPage:
         data = client.get(reverse("search:suggest"), {"q": "加班费"}).json()
         assert any(item["kind"] == "article" for item in data["suggestions"])
 
+    def test_a_lone_digit_or_letter_is_no_query_and_says_so(self, client, demo_index):
+        for lone in ("1", "a", " 1 ", "１", "1 a"):
+            response = client.get(reverse("search:search"), {"q": lone})
+            outcome = response.context["outcome"]
+            assert outcome.articles.total == 0 and outcome.provisions.total == 0, lone
+            assert "太短，无法搜索" in response.content.decode()
+        assert search("12条").provisions.total >= 0  # two characters are a query
+
+    def test_marks_whole_words_only(self, client, demo_index):
+        from kb.search.highlight import highlight
+        from kb.search.query import understand
+
+        terms = understand("民法典第1032条").highlight_terms
+        marked = highlight("最高人民法院认为，依照民法典的规定处理。", terms)
+        assert "<mark>民法典</mark>" in marked and "人<mark>民法" not in marked
+        terms = understand("网贷逾期会爆通讯录吗").highlight_terms
+        assert "<mark>通讯录</mark>" in highlight("平台把欠款告诉通讯录里的人。", terms)
+
     def test_too_long_queries_are_cut_with_a_message(self, client, demo_index):
         content = client.get(reverse("search:search"), {"q": "债" * 1000}).content.decode()
         assert "搜索词太长" in content

@@ -6,6 +6,7 @@
 4. the search index, rebuilt when any of the above or the analysis (dictionary, stop words,
    synonyms, the index's schema) changed, or when there is none; then every article's topics
    and related articles. Otherwise only what editors left queued is written.
+When rendering changed (articles.markdown.RENDERING), the stored articles are rendered again.
 Where ../shared is missing, the demo content alone is loaded, and the command says so. What was
 done is remembered in var/bring_up.json (fingerprints of the inputs); a run with nothing changed
 takes a second or two.
@@ -22,6 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from whoosh import index as whoosh_index
 
+from articles.markdown import RENDERING
 from kb.search import queue
 from kb.search.analysis import DATA_DIR
 from kb.search.backend import SCHEMA_VERSION
@@ -61,6 +63,7 @@ class Command(BaseCommand):
             "demo": fingerprint(FIXTURES),
             "qa": fingerprint(qa) if qa.is_file() else "absent",
             "analysis": fingerprint(DATA_DIR) + f":schema {SCHEMA_VERSION}",
+            "rendering": str(RENDERING),
         }
         started = time.monotonic()
         say = self.stdout.write
@@ -86,6 +89,9 @@ class Command(BaseCommand):
             if "qa" in changed and qa.is_file():
                 say(f"[3/4] Importing the Q&A answers from {qa} …")
                 call_command("import_qa", str(qa), verbosity=verbosity)
+            if "rendering" in changed and state:  # not on a first run: everything was just rendered
+                say("      Rendering the articles again (rendering changed) …")
+                call_command("rerender_articles", verbosity=verbosity)
         if rebuild:
             reason = (
                 "there is none yet"
