@@ -180,6 +180,16 @@ class FTS5Reference:
         return [row[0] for row in rows]
 
 
+def first_relevant(keys: list, gold: set) -> int:
+    return next((rank for rank, key in enumerate(keys[:DEPTH]) if key in gold), DEPTH)
+
+
+def compare(with_articles: list, without: list, gold: set) -> str:
+    """better, same or worse: where the first relevant provision ranks with the articles' evidence."""
+    ranked_with, ranked_without = first_relevant(with_articles, gold), first_relevant(without, gold)
+    return "better" if ranked_with < ranked_without else "worse" if ranked_with > ranked_without else "same"
+
+
 def run_benchmark(questions: list[Question], stopwords: set[str], progress=None) -> dict:
     provisions = list(
         Provision.objects.filter(law__is_current=True)
@@ -221,6 +231,7 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
     engine = search_engine()
     answers = own_answers()
     cards = {name: Scorecard(name) for name in ("system", "system_no_articles", "bm25", "fts5")}
+    compared = Counter()
     left_out = 0
     for number, question in enumerate(questions, start=1):
         own = answers.get(normalized_question(question.text), frozenset())
@@ -228,16 +239,15 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
         started = time.perf_counter()
         outcome = search(question.text, kind="provisions", limit=DEPTH, exclude_articles=own)
         elapsed = time.perf_counter() - started
-        cards["system"].add(
-            [keys.get(hit.object.pk) for hit in outcome.provisions.hits], question.gold, elapsed
-        )
+        with_articles = [keys.get(hit.object.pk) for hit in outcome.provisions.hits]
+        cards["system"].add(with_articles, question.gold, elapsed)
 
         started = time.perf_counter()
         outcome = search(question.text, kind="provisions", limit=DEPTH, use_articles=False)
         elapsed = time.perf_counter() - started
-        cards["system_no_articles"].add(
-            [keys.get(hit.object.pk) for hit in outcome.provisions.hits], question.gold, elapsed
-        )
+        without = [keys.get(hit.object.pk) for hit in outcome.provisions.hits]
+        cards["system_no_articles"].add(without, question.gold, elapsed)
+        compared[compare(with_articles, without, question.gold)] += 1
 
         started = time.perf_counter()
         ranked = bm25.rank(question.text)
@@ -255,6 +265,9 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
     figures["provisions"] = len(provisions)
     figures["articles"] = Article.objects.published().count()
     figures["questions_with_own_answer_left_out"] = left_out
+    figures["with_articles_against_without"] = {
+        outcome: compared[outcome] for outcome in ("better", "same", "worse")
+    }
     statistics = engine.statistics()
     figures["index_documents"] = statistics.document_count if statistics else None
     return figures

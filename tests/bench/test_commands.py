@@ -33,7 +33,7 @@ def test_bench_search_scores_the_system_beside_its_references(search_index, tmp_
     figures_file = tmp_path / "figures.json"
     call_command("bench_search", queries=str(queries), stopwords=str(stopwords), json_out=str(figures_file))
     figures = json.loads(figures_file.read_text())
-    assert set(figures) == {"system", "system_no_articles", "bm25", "fts5"}
+    assert set(figures) == {"system", "system_no_articles", "bm25", "fts5", "with_articles_against_without"}
     assert figures["system"]["queries"] == 2 and 0 <= figures["system"]["hit@10"] <= 1
     assert figures["system"]["hit@10"] > 0, "the demo library answers the demo questions"
 

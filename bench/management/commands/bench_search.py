@@ -74,6 +74,11 @@ class Command(BaseCommand):
             f"mrr@10 {system['mrr@10']:.3f} (target >= 0.55, without articles "
             f"{figures['system_no_articles']['mrr@10']:.3f}); recall@100 {system['recall@100']:.3f} (target >= 0.91)"
         )
+        compared = figures["with_articles_against_without"]
+        lines.append(
+            f"the first relevant provision with the articles' evidence, against without: better for "
+            f"{compared['better']} questions, the same for {compared['same']}, worse for {compared['worse']}"
+        )
         lines.append(
             f"over {figures['provisions']:,} current provisions and {figures['articles']:,} published articles; "
             f"questions: {system['queries']}, {figures['questions_with_own_answer_left_out']} of them with their "

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand
 from articles.models import Article
 from kb.search.related import refresh_related, refresh_topics
 
+BATCH = 250
+
 
 class Command(BaseCommand):
     help = (
@@ -16,10 +18,18 @@ class Command(BaseCommand):
         "from the search index."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args, verbosity=1, **options):
         articles = list(Article.objects.only("id", "title", "body_html"))
-        for article in articles:
+        total = len(articles)
+        for done, article in enumerate(articles, start=1):
             refresh_topics(article)
+            self.progress("主题", done, total, verbosity)
         # Every article's topics first: a list compares them across articles.
-        refresh_related([article.pk for article in articles])
-        self.stdout.write(f"Topics and related articles refreshed for {len(articles)} articles.")
+        for start in range(0, total, BATCH):
+            refresh_related([article.pk for article in articles[start : start + BATCH]])
+            self.progress("相关文章", min(start + BATCH, total), total, verbosity)
+        self.stdout.write(f"Topics and related articles refreshed for {total} articles.")
+
+    def progress(self, what: str, done: int, total: int, verbosity: int) -> None:
+        if verbosity >= 1 and (done % BATCH == 0 or done == total):
+            self.stdout.write(f"{what} {done}/{total}")
