@@ -1,16 +1,23 @@
 """Admin for editors: articles with their citations, categories and authors."""
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
+import statutes.converters  # noqa: F401 - registers <id:>
 from statutes.models import Law
 
-from . import services
+from . import editor, revisions, services
+from .markdown import MarkdownRefused
 from .models import Article, Author, Category, Citation
+from .references import body_publication_problems, reference_verdict
 
 
 class CitesOutdatedLawFilter(admin.SimpleListFilter):
@@ -38,9 +45,14 @@ class CitesOutdatedLawFilter(admin.SimpleListFilter):
 
 
 class ArticleAdminForm(forms.ModelForm):
-    """Refuses to overwrite an article that someone else saved after this form was opened."""
+    """Refuses to overwrite an article that someone else saved after this form was opened, and to
+    publish one whose references the library does not confirm unless the editor insists, with a reason."""
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    publish_anyway = forms.BooleanField(
+        label="仍然发布", required=False, help_text="引用检查发现问题时，勾选并写明理由才能发布。"
+    )
+    publish_reason = forms.CharField(label="理由", required=False, max_length=200)
     # Explicit scheme: Django 6 changes the default from http to https.
     source_url = forms.URLField(label="来源网址", required=False, assume_scheme="https")
 
@@ -53,6 +65,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.publication_problems: list[str] = []
         if self.instance.pk and not self.is_bound:
             self.fields["loaded_version"].initial = self.instance.updated_at.isoformat()
 
@@ -83,13 +96,43 @@ class ArticleAdminForm(forms.ModelForm):
                 )
         if cleaned.get("origin") == Article.Origin.REPRINT and not cleaned.get("source_name"):
             self.add_error("source_name", "转载的文章须注明来源。")
+        self.check_publication(cleaned)
         return cleaned
+
+    def check_publication(self, cleaned):
+        """Publishing a body that misquotes or cites an unknown law takes an explicit "仍然发布" and a reason."""
+        # Publishing now, or changing the text readers already see.
+        was_published = bool(self.instance.pk) and self.initial.get("status") == Article.Status.PUBLISHED
+        publishing = cleaned.get("status") == Article.Status.PUBLISHED and (
+            not was_published or "body" in self.changed_data
+        )
+        if not publishing or "body" not in cleaned:
+            return
+        try:
+            self.publication_problems = body_publication_problems(cleaned["body"])
+        except MarkdownRefused:
+            return  # the body's own error says so
+        if not self.publication_problems:
+            return
+        if cleaned.get("publish_anyway") and cleaned.get("publish_reason", "").strip():
+            return
+        listed = "；".join(self.publication_problems)
+        if cleaned.get("publish_anyway"):
+            self.add_error("publish_reason", "仍然发布，请写明理由（会记入修订历史）。")
+        else:
+            raise forms.ValidationError(
+                "正文的法条引用有问题，没有发布：%(problems)s。请改正后再发布；确需照此发布，请勾选“仍然发布”并写明理由。",
+                params={"problems": listed},
+                code="reference_problems",
+            )
 
 
 class CitationInline(admin.TabularInline):
+    """The 相关法条 box: the provisions the body cites (kept in the body's order) and any an editor adds."""
+
     model = Citation
     autocomplete_fields = ["provision"]
-    fields = ["provision", "order", "added_by"]
+    fields = ["provision", "order"]
     extra = 1
     verbose_name = "引用法条"
     verbose_name_plural = "相关法条（在法规库中搜索，如“民法典 1032”）"
@@ -98,37 +141,112 @@ class CitationInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["title", "category", "author", "status", "published_at", "view_count"]
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = ["title", "category", "author", "state", "published_at", "view_count"]
     list_filter = ["status", "category", "author", "origin", CitesOutdatedLawFilter]
     list_select_related = ["category", "author"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
-    readonly_fields = [
-        "reference_checks",
-        "suggested_provisions",
-        "body_preview",
-        "view_count",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = ["reference_checks", "suggested_provisions", "view_count", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "category", "author", "body", "summary", "loaded_version"]}),
-        ("发布", {"fields": ["status", "published_at", "origin", "source_name", "source_url"]}),
+        (
+            "发布",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    ("publish_anyway", "publish_reason"),
+                    "origin",
+                    "source_name",
+                    "source_url",
+                ]
+            },
+        ),  # fmt: skip
         ("正文中的法条引用（上次保存时检查）", {"fields": ["reference_checks", "suggested_provisions"]}),
-        ("已保存正文预览", {"classes": ["collapse"], "fields": ["body_preview"]}),
         ("统计", {"classes": ["collapse"], "fields": ["view_count", "created_at", "updated_at"]}),
     ]
 
-    @admin.display(description="正文预览（上次保存）")
-    def body_preview(self, article):
-        if not article.pk:
-            return "保存后在此预览。"
-        # body_html was sanitized when the article was saved.
-        return mark_safe(
-            f'<div class="kb-preview" style="max-width:48em;line-height:1.8">{article.body_html}</div>'
+    class Media:
+        css = {"all": ["css/editor.css"]}
+        js = ["js/editor.js"]
+
+    @admin.display(description="状态", ordering="status")
+    def state(self, article):
+        """草稿, 已发布, or 定时 with its time: an article published for later is not yet for readers."""
+        if article.status == Article.Status.DRAFT:
+            return format_html('<span class="kb-state kb-state--{}">{}</span>', "draft", "草稿")
+        if article.published_at and article.published_at > timezone.now():
+            when = timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M")
+            return format_html('<span class="kb-state kb-state--scheduled">定时（{}）</span>', when)
+        return format_html('<span class="kb-state kb-state--{}">{}</span>', "published", "已发布")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("preview/", wrap(self.preview_view), name="articles_article_preview"),
+            path("<id:object_id>/revisions/", wrap(self.revisions_view), name="articles_article_revisions"),
+            path(
+                "<id:object_id>/revisions/<id:version_id>/restore/",
+                wrap(self.restore_view),
+                name="articles_article_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One revision per save: the article and the citation rows saved with it.
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def preview_view(self, request):
+        """The live preview: the body as the page will show it, and each reference checked (JSON)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return JsonResponse(editor.preview(request.POST.get("body", "")))
+
+    def revisions_view(self, request, object_id):
+        """Every revision of the article: who saved what when; any two compared; any one restored."""
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        versions = list(revisions.revisions_of(article))
+        chosen = [version for version in versions if str(version.pk) in request.GET.getlist("compare")]
+        changes = None
+        if len(chosen) == 2:
+            newer, older = sorted(chosen, key=lambda version: version.revision.date_created, reverse=True)
+            changes = (older, newer, revisions.compare(older, newer))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "article": article,
+            "versions": versions,
+            "changes": changes,
+            "can_restore": self.has_change_permission(request, article),
+            "title": f"修订历史：{article.title}",
+        }
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def restore_view(self, request, object_id, version_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        version = revisions.revisions_of(article).filter(pk=version_id).first()
+        if version is None:
+            raise Http404("没有这个版本。")
+        services.restore_article(article=article, version=version, user=request.user)
+        self.log_change(
+            request, article, f"恢复到 {version.revision.date_created:%Y-%m-%d %H:%M:%S} 的版本。"
         )
+        self.message_user(request, "已恢复该版本，并重新检查了正文中的法条引用。", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     @admin.display(description="引用检查")
     def reference_checks(self, article):
@@ -168,7 +286,19 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The editor's citation rows (the inline) are saved next, then the body's own (save_related).
-        services.save_article(article=obj, sync_citations=False)
+        reason = form.cleaned_data.get("publish_reason", "").strip()
+        comment = ""
+        if form.publication_problems and form.cleaned_data.get("publish_anyway") and reason:
+            comment = f"仍然发布（{reason}）：" + "；".join(form.publication_problems)
+            form.publish_anyway_note = comment
+        services.save_article(article=obj, sync_citations=False, user=request.user, comment=comment)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        note = getattr(form, "publish_anyway_note", "")
+        if note:
+            message = [*message, {"changed": {"fields": [note]}}] if isinstance(message, list) else note
+        return message
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -191,41 +321,30 @@ class ArticleAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         count = 0
         for article in queryset:
-            if services.publish_article(article=article):
+            try:
+                published = services.publish_article(article=article, user=request.user)
+            except services.PublishRefused as refused:
+                article.refresh_from_db()
+                self.message_user(
+                    request,
+                    f"《{article.title}》没有发布：" + "；".join(refused.problems)
+                    + "。请在文章页改正，或勾选“仍然发布”并写明理由。",
+                    messages.ERROR,
+                )  # fmt: skip
+                continue
+            if published:
                 self.log_change(request, article, "通过批量操作发布。")
                 count += 1
-        self.message_user(request, f"已发布 {count} 篇文章。", messages.SUCCESS)
+        self.message_user(request, f"已发布 {count} 篇文章。", messages.SUCCESS if count else messages.INFO)
 
     @admin.action(description="撤回所选文章（改为草稿）", permissions=["change"])
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset:
-            if services.unpublish_article(article=article):
+            if services.unpublish_article(article=article, user=request.user):
                 self.log_change(request, article, "通过批量操作撤回为草稿。")
                 count += 1
         self.message_user(request, f"已撤回 {count} 篇文章。", messages.SUCCESS)
-
-
-def reference_verdict(entry: dict) -> str:
-    problems = {
-        "unknown law": "法规库中没有这部法规",
-        "no law named": "没有写明是哪部法规",
-        "no such provision": "该法规没有这一条",
-    }
-    if not entry["resolved"]:
-        problem = entry["problem"] or ""
-        if problem.startswith("beyond the last article"):
-            return "超出该法规的条数" + problem[len("beyond the last article") :].replace(
-                "(", "（共 "
-            ).replace(")", " 条）")
-        verdict = problems.get(problem, "无法识别")
-    elif entry["quote_matches"] is False:
-        verdict = "引文与该条不符"
-    else:
-        return "正确" if entry["quote_matches"] is None else "正确，引文相符"
-    if entry["suggestion"]:
-        verdict += f"；引文出自 {entry['suggestion']['law']} {entry['suggestion']['label']}"
-    return verdict
 
 
 @admin.register(Category)

@@ -13,5 +13,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "文章"
 
     def ready(self):
+        from . import revisions  # noqa: F401 - registers the models whose revisions are kept
+
         # After migrate has created this app's permissions (statutes' come earlier).
         post_migrate.connect(create_editor_group, sender=self, dispatch_uid="articles.create_editor_group")

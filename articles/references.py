@@ -12,6 +12,8 @@ import re
 from statutes.citations import known_law_names
 from statutes.verification import CheckedReference, check_text
 
+from .markdown import render_markdown
+
 TAG_RE = re.compile(r"(<[^>]*>)")
 NO_LINK_INSIDE = {"a", "code", "pre"}
 BLOCK_END_RE = re.compile(r"^</?(?:p|li|h[1-6]|blockquote|td|th|tr|div|pre|dd|dt)\b|^<br\b", re.IGNORECASE)
@@ -95,3 +97,53 @@ def reference_report(checked: list[CheckedReference]) -> list[dict]:
         {**item.as_dict(), "provision_id": item.reference.provision.pk if item.reference.provision else None}
         for item in checked
     ]
+
+
+PROBLEMS = {
+    "unknown law": "法规库中没有这部法规",
+    "no law named": "没有写明是哪部法规",
+    "no such provision": "该法规没有这一条",
+}
+# What keeps an article from being published unless an editor insists: a quote that is not the
+# provision's text, a law the library does not have.
+BLOCKING_PROBLEMS = {"unknown law", "no law named"}
+
+
+def reference_verdict(entry: dict) -> str:
+    """A reference's check in words for editors: 正确, 引文与该条不符；引文出自 …, 法规库中没有这部法规 …"""
+    if not entry["resolved"]:
+        problem = entry["problem"] or ""
+        if problem.startswith("beyond the last article"):
+            return "超出该法规的条数" + problem[len("beyond the last article") :].replace(
+                "(", "（共 "
+            ).replace(")", " 条）")
+        verdict = PROBLEMS.get(problem, "无法识别")
+    elif entry["quote_matches"] is False:
+        verdict = "引文与该条不符"
+    else:
+        return "正确" if entry["quote_matches"] is None else "正确，引文相符"
+    suggestion = entry["suggestion"]
+    if suggestion and suggestion.get("version"):
+        # Copied before the law changed: the older version's article, and what replaced it.
+        verdict += f"；引文出自 {suggestion['law']} {suggestion['version']} 年版本{suggestion['label']}"
+        current = suggestion.get("current")
+        verdict += f"，现行版本为{current['label']}" if current else "，现行版本中没有对应的条文"
+    elif suggestion:
+        verdict += f"；引文出自 {suggestion['law']} {suggestion['label']}"
+    return verdict
+
+
+def publication_problems(report: list[dict]) -> list[str]:
+    """The references that keep an article from being published: misquotes and unknown laws."""
+    return [
+        f"{entry['text']}：{reference_verdict(entry)}"
+        for entry in report
+        if entry["quote_matches"] is False
+        or (not entry["resolved"] and entry["problem"] in BLOCKING_PROBLEMS)
+    ]
+
+
+def body_publication_problems(markdown_body: str) -> list[str]:
+    """publication_problems of a Markdown body, checked on the library as it is now."""
+    _, checked = link_references(render_markdown(markdown_body))
+    return publication_problems(reference_report(checked))

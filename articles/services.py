@@ -13,44 +13,39 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+import reversion
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
+from reversion.models import Version
 
 from statutes.models import Provision
 
-from . import pages
+from . import pages, revisions
 from .models import Article, Author, Category, Citation
+from .references import body_publication_problems
 
 EDITOR_GROUP = "编辑"
-# Editors write articles, categories and authors; the statute library is imported, so they only read it.
-EDITOR_PERMISSIONS = {
-    "articles": {
-        "article": ["add", "change", "delete", "view"],
-        "citation": ["add", "change", "delete", "view"],
-        "category": ["add", "change", "delete", "view"],
-        "author": ["add", "change", "delete", "view"],
-    },
-    "statutes": {"law": ["view"], "provision": ["view"]},
-}
 
 
 def ensure_editor_group() -> Group:
-    """Create or repair the 编辑 group with exactly the permissions editors need."""
+    """Create or repair the 编辑 group with exactly the permissions editors need (settings.EDITOR_PERMISSIONS)."""
     group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
+    granted = settings.EDITOR_PERMISSIONS
     wanted = [
         f"{action}_{model}"
-        for models in EDITOR_PERMISSIONS.values()
+        for models in granted.values()
         for model, actions in models.items()
         for action in actions
     ]
     permissions = Permission.objects.filter(
-        content_type__app_label__in=EDITOR_PERMISSIONS, codename__in=wanted
+        content_type__app_label__in=granted, codename__in=wanted
     ).select_related("content_type")
     permissions = [
         permission
         for permission in permissions
-        if permission.content_type.model in EDITOR_PERMISSIONS[permission.content_type.app_label]
+        if permission.content_type.model in granted[permission.content_type.app_label]
     ]
     group.permissions.set(permissions)
     return group
@@ -60,39 +55,91 @@ def ensure_editor_group() -> Group:
 
 
 @transaction.atomic
-def save_article(*, article: Article, sync_citations: bool = True) -> Article:
-    """Create or update an article, with the citations its body makes.
+def save_article(*, article: Article, sync_citations: bool = True, user=None, comment: str = "") -> Article:
+    """Create or update an article, with the citations its body makes; kept as a revision.
 
     sync_citations=False leaves the citations to the caller, who saves an editor's citation rows
-    first and then calls sync_found_citations (the admin: its inline rows are saved after the article).
+    first and then calls sync_found_citations (the admin: its inline rows are saved after the article;
+    its revision, which the admin opens around both, then holds them too).
     """
     stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
     showing = pages.pages_showing(stored) if stored else set()  # as it was: its old neighbours too
-    article.save()
-    if sync_citations:
-        sync_found_citations(article=article)
+    with reversion.create_revision():
+        article.save()
+        if sync_citations:
+            sync_found_citations(article=article)
+        if user is not None:
+            reversion.set_user(user)
+        if comment or not reversion.get_comment():
+            reversion.set_comment(comment or ("创建" if stored is None else "修改"))
     drop_pages_on_commit(showing | pages.pages_showing(article))
     return article
 
 
 @transaction.atomic
-def publish_article(*, article: Article, at: datetime.datetime | None = None) -> bool:
-    """Publish now (or at the given time, or at the time it already has). False if it was published."""
+def restore_article(*, article: Article, version: Version, user=None) -> Article:
+    """Back to what a revision held (text, publication, the editor's citations): a new revision,
+    rendered and checked again on the current library."""
+    fields = version.field_dict
+    with reversion.create_revision():
+        for name in revisions.CONTENT_FIELDS:
+            setattr(article, name, fields[name])
+        when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M:%S")
+        save_article(article=article, sync_citations=False, user=user, comment=f"恢复到 {when} 的版本")
+        Citation.objects.filter(article=article, added_by=Citation.AddedBy.EDITOR).delete()
+        kept = set(Citation.objects.filter(article=article).values_list("provision_id", flat=True))
+        Citation.objects.bulk_create(
+            Citation(
+                article=article, provision_id=provision_id, order=order, added_by=Citation.AddedBy.EDITOR
+            )
+            for provision_id, order, added_by in revisions.cited_in(version)
+            if added_by == Citation.AddedBy.EDITOR and provision_id not in kept
+        )
+        sync_found_citations(article=article)
+    return article
+
+
+class PublishRefused(Exception):
+    """The article cites what the library does not confirm; publishing it takes a reason."""
+
+    def __init__(self, article: Article, problems: list[str]):
+        super().__init__(f"{article}：" + "；".join(problems))
+        self.article = article
+        self.problems = problems
+
+
+@transaction.atomic
+def publish_article(
+    *, article: Article, at: datetime.datetime | None = None, override_reason: str = "", user=None
+) -> bool:
+    """Publish now (or at the given time, or at the time it already has). False if it was published.
+
+    The references are checked again, on the library as it is now: a misquote or an unknown law
+    refuses the publication (PublishRefused, nothing saved) unless an editor gives a reason to
+    publish anyway, which the revision keeps.
+    """
     if article.status == Article.Status.PUBLISHED:
         return False
+    reason = override_reason.strip()
+    problems = body_publication_problems(article.body)
+    if problems and not reason:
+        raise PublishRefused(article, problems)
     article.status = Article.Status.PUBLISHED
     article.published_at = at or article.published_at or timezone.now()
-    save_article(article=article)
+    comment = "发布"
+    if problems:
+        comment = f"仍然发布（{reason}）：" + "；".join(problems)
+    save_article(article=article, user=user, comment=comment)
     return True
 
 
 @transaction.atomic
-def unpublish_article(*, article: Article) -> bool:
+def unpublish_article(*, article: Article, user=None) -> bool:
     """Back to draft: hidden from readers and from search. False if it was a draft."""
     if article.status == Article.Status.DRAFT:
         return False
     article.status = Article.Status.DRAFT
-    save_article(article=article)
+    save_article(article=article, user=user, comment="撤回为草稿")
     return True
 
 
@@ -104,26 +151,40 @@ def delete_article(*, article: Article) -> None:
 
 
 def sync_found_citations(*, article: Article) -> None:
-    """The citation rows the finder made follow the body's references; rows an editor added stay."""
+    """The citation rows follow the body's references, in the body's order.
+
+    Rows the finder made for references no longer in the body go; rows an editor added stay, after
+    the body's own (an editor's row for a provision the body also cites takes the body's place).
+    """
     found = article.found_provision_ids
-    rows = {citation.provision_id: citation for citation in Citation.objects.filter(article=article)}
     Citation.objects.filter(article=article, added_by=Citation.AddedBy.FINDER).exclude(
         provision_id__in=found
     ).delete()
-    next_order = max((row.order for row in rows.values()), default=0) + 1
-    new_rows = []
-    for provision_id in found:
-        if provision_id not in rows:
-            new_rows.append(
-                Citation(
-                    article=article,
-                    provision_id=provision_id,
-                    order=next_order,
-                    added_by=Citation.AddedBy.FINDER,
-                )
-            )
-            next_order += 1
-    Citation.objects.bulk_create(new_rows, ignore_conflicts=True)
+    rows = {citation.provision_id: citation for citation in Citation.objects.filter(article=article)}
+    Citation.objects.bulk_create(
+        [
+            Citation(article=article, provision_id=provision_id, added_by=Citation.AddedBy.FINDER)
+            for provision_id in found
+            if provision_id not in rows
+        ],
+        ignore_conflicts=True,
+    )
+    in_body = {provision_id: place for place, provision_id in enumerate(found)}
+    citations = sorted(
+        Citation.objects.filter(article=article),
+        key=lambda row: (
+            row.provision_id not in in_body,
+            in_body.get(row.provision_id, 0),
+            row.order,
+            row.pk,
+        ),
+    )
+    moved = []
+    for order, citation in enumerate(citations, start=1):
+        if citation.order != order:
+            citation.order = order
+            moved.append(citation)
+    Citation.objects.bulk_update(moved, ["order"])
 
 
 def drop_pages_on_commit(article_ids: set[int]) -> None:

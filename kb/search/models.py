@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from .query import normalize_query
+
 
 class IndexTask(models.Model):
     """An object whose search document must be brought up to date (written or removed).
@@ -23,3 +25,52 @@ class IndexTask(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.object_pk}"
+
+
+class SearchRecord(models.Model):
+    """One question a reader searched for, and what it found: for editors to see what to write next.
+
+    Only the normalized text, the counts and the time: no address, no user, no session.
+    """
+
+    query = models.CharField("搜索词", max_length=200, db_index=True)
+    articles_found = models.PositiveIntegerField("文章结果数")
+    provisions_found = models.PositiveIntegerField("法条结果数")
+    searched_at = models.DateTimeField("搜索时间", db_index=True)
+
+    class Meta:
+        verbose_name = "读者搜索"
+        verbose_name_plural = "读者搜索"
+        ordering = ["-searched_at"]
+
+    def __str__(self):
+        return self.query
+
+
+class PinnedResult(models.Model):
+    """An article an editor puts first for a query (编辑推荐), whatever the ranking says."""
+
+    query = models.CharField(
+        "搜索词", max_length=200, db_index=True, help_text="读者输入这个词（规范化后相同）时置顶。"
+    )
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="pins", verbose_name="文章"
+    )
+    order = models.PositiveSmallIntegerField("顺序", default=0, help_text="同一搜索词有多篇时，小的在前。")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "编辑推荐"
+        verbose_name_plural = "编辑推荐"
+        ordering = ["query", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["query", "article"], name="pinned_result_unique_article"),
+        ]
+
+    def __str__(self):
+        return f"{self.query} → {self.article}"
+
+    def save(self, *args, **kwargs):
+        # As the search page reads a query: 網貸 and 网贷, full-width and half-width, pin alike.
+        self.query = normalize_query(self.query)[0]
+        super().save(*args, **kwargs)

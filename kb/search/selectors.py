@@ -13,6 +13,7 @@ from statutes.models import Law, Provision
 from . import evidence
 from .engine import Filters, search_engine
 from .highlight import highlight
+from .models import PinnedResult
 from .query import SearchQuery, Term, select_terms, understand
 
 
@@ -22,11 +23,12 @@ class Hit:
     cited_by: for a provision, the published answers near the question that cite it (why it is there).
     """
 
-    def __init__(self, obj, text: str, terms: list[str], cited_by: list | None = None):
+    def __init__(self, obj, text: str, terms: list[str], cited_by: list | None = None, pinned: bool = False):
         self.object = obj
         self._text = text
         self._terms = terms
         self.cited_by = cited_by or []
+        self.pinned = pinned  # an editor put it first for this query (编辑推荐)
 
     @cached_property
     def snippet(self):
@@ -134,30 +136,48 @@ def search_articles(
 ) -> HitList:
     """Published articles ranked for the query: scheduled ones stay out until their time.
 
-    For a citation (民法典第1032条), the articles that cite that provision come first.
+    The articles editors pinned for the query (编辑推荐) come first; then, for a citation
+    (民法典第1032条), the articles that cite that provision.
     """
     engine = engine or search_engine()
     if terms is None:
         terms = select_terms(query, engine.statistics())
     filters = Filters(category_id=category_id, exclude_ids=not_yet_visible())
+    visible = Article.objects.published()
+    if category_id is not None:
+        visible = visible.filter(category_id=category_id)
+    pinned = pinned_articles(query.text, visible)
     citing = []
     if cited is not None:
-        citing_articles = Article.objects.published().filter(citations__provision=cited)
-        if category_id is not None:
-            citing_articles = citing_articles.filter(category_id=category_id)
-        citing = list(citing_articles.values_list("pk", flat=True))
-    ranked = engine.rank(Article, terms, filters, limit=offset + limit + len(citing))
-    if citing:
-        # In the order the words rank them, those the words do not find after.
-        position = {pk: rank for rank, pk in enumerate(ranked.ids)}
-        citing.sort(key=lambda pk: (position.get(pk, len(position)), -pk))
-        ordered = citing + [pk for pk in ranked.ids if pk not in set(citing)]
-        total = ranked.total + len(set(citing) - set(ranked.ids))
-    else:
-        ordered, total = ranked.ids, ranked.total
+        citing = list(visible.filter(citations__provision=cited).values_list("pk", flat=True))
+    ranked = engine.rank(Article, terms, filters, limit=offset + limit + len({*pinned, *citing}))
+    # Citing articles in the order the words rank them, those the words do not find after.
+    position = {pk: rank for rank, pk in enumerate(ranked.ids)}
+    citing.sort(key=lambda pk: (position.get(pk, len(position)), -pk))
+    first = list(dict.fromkeys([*pinned, *citing]))
+    ordered = first + [pk for pk in ranked.ids if pk not in set(first)]
+    total = ranked.total + len(set(first) - set(ranked.ids))
     articles = in_order(Article.objects.published().with_relations(), ordered[offset : offset + limit])
     words = query.highlight_terms
-    return HitList([Hit(article, plain_text(article.body_html), words) for article in articles], total)
+    return HitList(
+        [
+            Hit(article, plain_text(article.body_html), words, pinned=article.pk in pinned)
+            for article in articles
+        ],
+        total,
+    )
+
+
+def pinned_articles(text: str, visible=None) -> list[int]:
+    """The published articles editors pinned for this (normalized) query, in their order."""
+    if not text:
+        return []
+    visible = visible if visible is not None else Article.objects.published()
+    return list(
+        PinnedResult.objects.filter(query=text, article__in=visible)
+        .order_by("order", "pk")
+        .values_list("article_id", flat=True)
+    )
 
 
 def not_yet_visible() -> frozenset[int]:

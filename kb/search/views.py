@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 from articles.models import Article, Category
 from statutes.models import Level
 
-from . import selectors
+from . import insight, selectors
 from .query import MAX_QUERY_LENGTH
 
 PER_PAGE = 10
@@ -61,6 +61,14 @@ class SearchView(TemplateView):
         shown = outcome.articles if kind == "articles" else outcome.provisions
         if page > 1 and not shown.hits:
             raise Http404("没有这一页")
+        asked_afresh = kind == "all" and page == 1 and not (level or category_id or include_superseded)
+        if asked_afresh and not outcome.query.is_empty:
+            # A reader's question as typed in the search box; paging and filtering it are not new ones.
+            insight.record_search(
+                outcome.query.text,
+                articles_found=outcome.articles.total,
+                provisions_found=outcome.provisions.total,
+            )
         return super().get_context_data(
             outcome=outcome,
             query=outcome.query,

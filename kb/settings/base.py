@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "axes",
+    "reversion",
     # Before haystack: its rebuild_index command is replaced by ours (kb/search/rebuild.py).
     "kb.search",
     "haystack",
@@ -126,6 +127,23 @@ HAYSTACK_SIGNAL_PROCESSOR = "kb.search.signals.QueuedSignalProcessor"
 # index would cost a full scan per search.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 HAYSTACK_DEFAULT_OPERATOR = "OR"
+
+# Searches are recorded for editors (kb.search.insight) in batches, off the request: at most this
+# many seconds after they are made; 0 records each one as it is made.
+SEARCH_LOG_DELAY = 2.0
+
+# The 编辑 group (articles.services.ensure_editor_group): they write articles, categories and authors,
+# read the statute library (it is imported), read what readers search for and pin results.
+EDITOR_PERMISSIONS = {
+    "articles": {
+        "article": ["add", "change", "delete", "view"],
+        "citation": ["add", "change", "delete", "view"],
+        "category": ["add", "change", "delete", "view"],
+        "author": ["add", "change", "delete", "view"],
+    },
+    "statutes": {"law": ["view"], "provision": ["view"]},
+    "search": {"searchrecord": ["view"], "pinnedresult": ["add", "change", "delete", "view"]},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -18,3 +18,4 @@ WHOOSH_PATH = Path(
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
 }
+SEARCH_LOG_DELAY = 0  # each search recorded as it is made: tests read the rows at once

@@ -44,7 +44,6 @@ def article_form(**overrides):
         "citations-MAX_NUM_FORMS": "1000",
         "citations-0-provision": "",
         "citations-0-order": "0",
-        "citations-0-added_by": "editor",
     }
     data.update(overrides)
     return data
@@ -86,7 +85,9 @@ class TestArticleAdmin:
         article = make_article(body="旧的正文。")
         url = reverse("admin:articles_article_change", args=[article.pk])
         page = editor_client.get(url).content.decode()
-        assert "旧的正文。" in page and "正文预览" in page and 'name="body_html"' not in page
+        assert "旧的正文。" in page and 'name="body_html"' not in page
+        # The live preview: the editor's script and the endpoint it posts the Markdown to.
+        assert "js/editor.js" in page and reverse("admin:articles_article_preview") in page
         data = article_form(
             title=article.title,
             body="新的正文。",

@@ -49,7 +49,16 @@ class Command(BaseCommand):
         if json_out:
             Path(json_out).write_text(
                 json.dumps(
-                    {name: figures[name] for name in ("system", "system_no_articles", "bm25", "fts5")},
+                    {
+                        name: figures[name]
+                        for name in (
+                            "system",
+                            "system_no_articles",
+                            "bm25",
+                            "fts5",
+                            "with_articles_against_without",
+                        )
+                    },
                     indent=2,
                 ),
                 encoding="utf-8",

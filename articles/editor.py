@@ -1,0 +1,89 @@
+"""What the editor's live preview shows while an article is being written: the page's body and its references.
+
+The body is rendered by the same renderer and sanitizer as the site (Markdown, then statute
+references linked); each reference found in the Markdown is reported as it would be on saving:
+resolved, misquoted (with the provision the quote comes from, and a fix: where in the Markdown the
+reference is written and what to write instead) or unknown.
+"""
+
+import re
+from dataclasses import asdict, dataclass
+
+from statutes.citations import known_law_names
+from statutes.verification import CheckedReference, check_text
+
+from .markdown import MarkdownRefused, render_markdown
+from .references import link_references, reference_verdict
+
+NUMBER_PART_RE = re.compile(r"第[^第]*?条(?:之[^条，。、；]+)?$")
+
+
+@dataclass
+class Fix:
+    start: int  # in the Markdown as the browser holds it: UTF-16 code units, lines ending in \n
+    end: int
+    text: str  # what is written there now
+    replacement: str
+    label: str  # the button: 改为 第六十五条
+
+
+@dataclass
+class PreviewReference:
+    text: str
+    state: str  # resolved, misquoted or unknown
+    verdict: str
+    url: str | None
+    fix: Fix | None
+
+
+def fix_for(item: CheckedReference, source: str) -> Fix | None:
+    """The rewrite of a misquoted reference into the one its quote comes from."""
+    suggestion, reference = item.suggestion, item.reference
+    if suggestion is None or item.quote_matches is not False or not suggestion.law.is_current:
+        return None  # a quote of an older version needs its text brought up to date, not its number
+    written = source[reference.start : reference.end]
+    number = NUMBER_PART_RE.search(written)
+    if reference.law is not None and suggestion.law_id == reference.law.pk and number:
+        replacement = written[: number.start()] + suggestion.label
+    else:
+        replacement = f"《{suggestion.law.title}》{suggestion.label}"
+    if replacement == written:
+        return None
+    return Fix(
+        utf16_offset(source, reference.start),
+        utf16_offset(source, reference.end),
+        written,
+        replacement,
+        f"改为 {suggestion.label}",
+    )
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """A Python index into text as a JavaScript string counts it (characters beyond the BMP count two)."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def preview(markdown: str) -> dict:
+    """{"html": the body as the page will show it, "references": [...], "problem": why nothing renders}."""
+    # A form posts its lines ending in \r\n; the editor's textarea holds them ending in \n.
+    markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        html = render_markdown(markdown)
+    except MarkdownRefused as problem:
+        return {"html": "", "references": [], "problem": str(problem)}
+    body_html, _ = link_references(html)
+    references = []
+    for item in check_text(markdown, known_law_names()):
+        entry = item.as_dict()
+        if not item.reference.resolved:
+            state = "unknown"
+        elif item.quote_matches is False:
+            state = "misquoted"
+        else:
+            state = "resolved"
+        references.append(
+            PreviewReference(
+                entry["text"], state, reference_verdict(entry), entry["url"], fix_for(item, markdown)
+            )
+        )
+    return {"html": body_html, "references": [asdict(reference) for reference in references], "problem": ""}

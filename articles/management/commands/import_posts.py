@@ -1,0 +1,48 @@
+"""python manage.py import_posts PATH…: legacy Q&A posts (text or saved HTML) as drafts (articles.legacy_posts)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.legacy_posts import PostFileError, import_posts
+
+
+class Command(BaseCommand):
+    help = (
+        "Import legacy Q&A posts (plain text or a saved HTML page from a law firm's site, or folders of them) "
+        "as draft articles: sections as headings, the pasted 相关法条 replaced by citations to the library, "
+        "and a report of every reference check. All files are checked before anything is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path, help="post files (.txt, .html) or folders of them")
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="re-import a changed file over its article while it is a draft",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would be imported; write nothing"
+        )
+
+    def handle(self, *args, paths, update=False, dry_run=False, **options):
+        try:
+            results = import_posts(paths, update=update, dry_run=dry_run)
+        except PostFileError as error:
+            raise CommandError("没有导入任何文章：\n  " + "\n  ".join(error.problems)) from None
+        for result in results:
+            for line in result.lines():
+                self.stdout.write(line)
+        created = sum(result.outcome in ("created", "updated") for result in results)
+        corrected = sum(
+            check.corrected
+            for result in results
+            if result.outcome in ("created", "updated", "would create")
+            for check in result.post.statutes
+        )
+        summary = f"共 {len(results)} 篇：导入或更新 {created} 篇（均为草稿）"
+        if corrected:
+            summary += f"；{corrected} 处相关法条的条号与引文不符，已改为引用引文所在的条"
+        if dry_run:
+            summary += "。试运行：没有写入任何内容"
+        self.stdout.write(self.style.SUCCESS(summary + "。"))

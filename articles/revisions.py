@@ -1,0 +1,79 @@
+"""Every saved state of an article, kept by django-reversion: listed, compared and restored.
+
+A revision holds what an editor writes (title, body, summary, category, author, publication,
+source) and the article's citations. Restoring one sets those again on the live article and
+saves it through articles.services, so that rendering and the reference check run again on the
+current library, and the restoration is itself a new revision; the view count and everything
+rendered stay the live article's.
+"""
+
+import difflib
+from dataclasses import dataclass
+
+import reversion
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from reversion.models import Version
+
+from .models import Article, Citation
+
+# What a revision gives back; the rest of the row is derived or counted.
+CONTENT_FIELDS = [
+    "title", "category_id", "author_id", "body", "summary", "status", "published_at",
+    "origin", "source_name", "source_url",
+]  # fmt: skip
+
+reversion.register(Article, fields=[*CONTENT_FIELDS, "body_html", "excerpt"], follow=["citations"])
+reversion.register(Citation, fields=["article", "provision", "order", "added_by"])
+
+
+def revisions_of(article: Article):
+    """The article's versions, newest first, with their revision (date, user, comment)."""
+    return Version.objects.get_for_object(article).select_related("revision__user")
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    diff: SafeString
+
+
+def diff_html(old: str, new: str) -> SafeString:
+    """Line by line, what was taken out (<del>) and put in (<ins>); everything escaped."""
+    rows = []
+    for line in difflib.ndiff((old or "").splitlines(), (new or "").splitlines()):
+        marker, text = line[:2], escape(line[2:])
+        if marker == "- ":
+            rows.append(f'<del class="diff-line diff-line--out">{text}</del>')
+        elif marker == "+ ":
+            rows.append(f'<ins class="diff-line diff-line--in">{text}</ins>')
+        elif marker == "  ":
+            rows.append(f'<span class="diff-line">{text}</span>')
+    return mark_safe("\n".join(rows))
+
+
+def compare(older: Version, newer: Version) -> list[Change]:
+    """What changed from one version to the other, for the fields editors write."""
+    labels = {
+        "title": "标题",
+        "body": "正文",
+        "summary": "摘要",
+        "status": "状态",
+        "published_at": "发布时间",
+    }
+    changes = []
+    for name, label in labels.items():
+        before, after = older.field_dict.get(name), newer.field_dict.get(name)
+        if before != after:
+            changes.append(Change(name, label, diff_html(str(before or ""), str(after or ""))))
+    return changes
+
+
+def cited_in(version: Version) -> list[tuple[int, int, str]]:
+    """(provision id, order, added by) of the citations the version's revision holds."""
+    citations = []
+    for citation_version in version.revision.version_set.filter(content_type__model="citation"):
+        fields = citation_version.field_dict
+        citations.append((fields["provision_id"], fields["order"], fields["added_by"]))
+    return sorted(citations, key=lambda row: row[1])

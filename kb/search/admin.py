@@ -1,0 +1,66 @@
+"""Admin for editors: what readers search for (and do not find), and the results they pin."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import insight
+from .models import PinnedResult, SearchRecord
+
+
+@admin.register(SearchRecord)
+class SearchRecordAdmin(admin.ModelAdmin):
+    """Not a list of rows but a report: the most frequent questions, and those the articles do not answer."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            return super().changelist_view(request, extra_context)  # Django's refusal
+        period = request.GET.get("period", insight.DEFAULT_PERIOD)
+        period = period if period in insight.PERIODS else insight.DEFAULT_PERIOD
+        report = insight.search_report(insight.period_start(period))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "读者搜索",
+            "report": report,
+            "period": period,
+            "periods": insight.PERIODS,
+            "few_results": insight.FEW_RESULTS,
+            "can_pin": request.user.has_perm("search.add_pinnedresult"),
+            "can_write": request.user.has_perm("articles.add_article"),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/search/searchrecord/report.html", context)
+
+
+@admin.register(PinnedResult)
+class PinnedResultAdmin(admin.ModelAdmin):
+    list_display = ["query", "article", "shown", "order", "created_at"]
+    list_editable = ["order"]
+    search_fields = ["query", "article__title"]
+    autocomplete_fields = ["article"]
+    fields = ["query", "article", "order"]
+
+    class Media:
+        css = {"all": ["css/editor.css"]}
+
+    @admin.display(description="读者能看到")
+    def shown(self, pin):
+        if pin.article.is_published:
+            return format_html('<span class="kb-state kb-state--{}">{}</span>', "published", "是")
+        if pin.article.published_at and pin.article.published_at > timezone.now():
+            return format_html('<span class="kb-state kb-state--{}">{}</span>', "scheduled", "发布后显示")
+        return format_html('<span class="kb-state kb-state--{}">{}</span>', "draft", "否（草稿）")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")

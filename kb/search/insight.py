@@ -1,0 +1,158 @@
+"""What readers search for, for editors: each search recorded, and reported by period.
+
+Recording stays off the reader's path: a search is put in a list in memory and written with
+the others at most settings.SEARCH_LOG_DELAY seconds later, in one INSERT, by a timer thread
+(the database may be busy with an editor's save; the reader does not wait for it). A failure to
+record is logged and the searches it held are dropped; the search itself has already answered.
+A process that ends writes what it holds (atexit); one killed loses at most that delay's searches.
+"""
+
+import atexit
+import datetime
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.utils import timezone
+
+from .models import SearchRecord
+
+logger = logging.getLogger(__name__)
+
+# Fewer article results than this: a question the knowledge base does not answer well yet.
+FEW_RESULTS = 3
+
+
+class SearchLog:
+    """Searches waiting to be written, and the timer that writes them."""
+
+    def __init__(self):
+        self._pending: list[SearchRecord] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def record(self, query: str, *, articles_found: int, provisions_found: int) -> None:
+        """Keep one search; never raises (a search must answer whether or not it is recorded)."""
+        try:
+            row = SearchRecord(
+                query=query[: SearchRecord._meta.get_field("query").max_length],
+                articles_found=articles_found,
+                provisions_found=provisions_found,
+                searched_at=timezone.now(),
+            )
+            delay = settings.SEARCH_LOG_DELAY
+            with self._lock:
+                self._pending.append(row)
+                if delay and self._timer is None:
+                    self._timer = threading.Timer(delay, self._write_in_background)
+                    self._timer.daemon = True
+                    self._timer.start()
+            if not delay:
+                self.flush()
+        except Exception:
+            logger.exception("A search could not be recorded; it was answered all the same.")
+
+    def flush(self) -> int:
+        """Write the searches held now; how many were written (0 when writing failed: logged)."""
+        with self._lock:
+            rows, self._pending = self._pending, []
+            if self._timer is not None and self._timer is not threading.current_thread():
+                self._timer.cancel()
+            self._timer = None
+        if not rows:
+            return 0
+        try:
+            SearchRecord.objects.bulk_create(rows)
+        except Exception:
+            logger.exception("%d searches could not be recorded and were dropped.", len(rows))
+            return 0
+        return len(rows)
+
+    def _write_in_background(self) -> None:
+        try:
+            self.flush()
+        finally:
+            connections.close_all()  # this thread's own connections; it ends here
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+
+search_log = SearchLog()
+atexit.register(search_log.flush)
+
+
+def record_search(query: str, *, articles_found: int, provisions_found: int) -> None:
+    search_log.record(query, articles_found=articles_found, provisions_found=provisions_found)
+
+
+# --- the report ------------------------------------------------------------------------------
+
+PERIODS = {"1": "今天", "7": "最近 7 天", "30": "最近 30 天", "90": "最近 90 天", "all": "全部"}
+DEFAULT_PERIOD = "7"
+
+
+@dataclass
+class QueryRow:
+    query: str
+    searches: int
+    articles_found: int  # by its latest search
+    provisions_found: int
+    last_searched: datetime.datetime
+
+
+@dataclass
+class SearchReport:
+    since: datetime.datetime | None
+    searches: int
+    distinct_queries: int
+    frequent: list[QueryRow]
+    unanswered: list[QueryRow]  # no article found
+    few: list[QueryRow]  # 1 to FEW_RESULTS - 1 articles found
+
+
+def period_start(period: str, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """The start of a period of PERIODS (days back from today's midnight, local time); None for all."""
+    if period not in PERIODS or period == "all":
+        return None
+    today = timezone.localtime(now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - datetime.timedelta(days=int(period) - 1)
+
+
+def search_report(since: datetime.datetime | None, *, limit: int = 50) -> SearchReport:
+    """The most frequent queries since a time, and those that found no or few articles."""
+    records = SearchRecord.objects.all()
+    if since is not None:
+        records = records.filter(searched_at__gte=since)
+    # What the query finds now: its latest search (an article written since answers it).
+    latest = SearchRecord.objects.filter(query=OuterRef("query")).order_by("-searched_at", "-pk")
+    grouped = (
+        records.values("query")
+        .annotate(
+            searches=Count("id"),
+            last=Max("searched_at"),
+            articles=Subquery(latest.values("articles_found")[:1]),
+            provisions=Subquery(latest.values("provisions_found")[:1]),
+        )
+        .order_by("-searches", "-last", "query")
+    )
+
+    def rows(queryset) -> list[QueryRow]:
+        return [
+            QueryRow(row["query"], row["searches"], row["articles"], row["provisions"], row["last"])
+            for row in queryset[:limit]
+        ]
+
+    totals = records.aggregate(searches=Count("id"), distinct=Count("query", distinct=True))
+    return SearchReport(
+        since=since,
+        searches=totals["searches"],
+        distinct_queries=totals["distinct"],
+        frequent=rows(grouped),
+        unanswered=rows(grouped.filter(articles=0)),
+        few=rows(grouped.filter(articles__gt=0, articles__lt=FEW_RESULTS)),
+    )
