@@ -304,6 +304,7 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         article = form.instance
         services.sync_found_citations(article=article)
+        revisions.keep_citations(article)
         for entry in article.reference_report:
             verdict = reference_verdict(entry)
             if not verdict.startswith("正确"):

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+import reversion
 from django.db import transaction
 
 from statutes.citations import known_law_names
 from statutes.models import Provision
 from statutes.verification import CheckedReference, check_text
 
-from . import categories, services
+from . import categories, revisions, services
 from .models import Article, Author, Category, Citation
 from .references import reference_verdict
 
@@ -448,7 +449,9 @@ def import_posts(
     results = []
     with transaction.atomic():
         for post in posts:
-            results.append(import_post(post, update=update, dry_run=dry_run, user=user))
+            # One revision per post: its text and then the citations it was given.
+            with reversion.create_revision():
+                results.append(import_post(post, update=update, dry_run=dry_run, user=user))
         if dry_run:
             transaction.set_rollback(True)
     return results
@@ -485,6 +488,7 @@ def import_post(post: Post, *, update: bool, dry_run: bool, user=None) -> PostRe
         ignore_conflicts=True,
     )
     services.sync_found_citations(article=article)
+    revisions.keep_citations(article)
     outcome = "updated" if existing is not None else ("would create" if dry_run else "created")
     checks = [f"{entry['text']}：{reference_verdict(entry)}" for entry in article.reference_report]
     return PostResult(post, outcome, article, checks)

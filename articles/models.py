@@ -290,3 +290,21 @@ class RelatedArticle(models.Model):
 
     def __str__(self):
         return f"{self.article} → {self.related}"
+
+
+class RevisionCitations(models.Model):
+    """The citations an article had when a revision of it was saved (django-reversion's revision
+    metadata): recorded once the citation rows are final, so that restoring brings back the
+    editor's own choice of provisions."""
+
+    # More than one when a revision records them twice (nested saves): the last one counts.
+    revision = models.ForeignKey("reversion.Revision", on_delete=models.CASCADE, related_name="+")
+    # [[provision id, order, added by], …] in order
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "修订时的引用法条"
+        verbose_name_plural = "修订时的引用法条"
+
+    def __str__(self):
+        return f"{self.revision_id}: {len(self.rows)}"

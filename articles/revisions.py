@@ -15,16 +15,31 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
-from .models import Article, Citation
+from .models import Article, Citation, RevisionCitations
 
-# What a revision gives back; the rest of the row is derived or counted.
+# What a revision gives back (by attribute: category_id, not category); the rest of the row is
+# derived or counted.
 CONTENT_FIELDS = [
     "title", "category_id", "author_id", "body", "summary", "status", "published_at",
     "origin", "source_name", "source_url",
 ]  # fmt: skip
 
-reversion.register(Article, fields=[*CONTENT_FIELDS, "body_html", "excerpt"], follow=["citations"])
-reversion.register(Citation, fields=["article", "provision", "order", "added_by"])
+# django-reversion serializes fields by name.
+reversion.register(
+    Article,
+    fields=[Article._meta.get_field(name).name for name in CONTENT_FIELDS] + ["body_html", "excerpt"],
+)
+
+
+def keep_citations(article: Article) -> None:
+    """Record in the revision being made the article's citation rows as they now stand.
+
+    Called once the rows are final (after the body's own are synced): django-reversion would
+    serialize related rows when the article itself is saved, before they change.
+    """
+    rows = Citation.objects.filter(article=article).order_by("order")
+    rows = rows.values_list("provision_id", "order", "added_by")
+    reversion.add_meta(RevisionCitations, rows=[list(row) for row in rows])
 
 
 def revisions_of(article: Article):
@@ -71,9 +86,6 @@ def compare(older: Version, newer: Version) -> list[Change]:
 
 
 def cited_in(version: Version) -> list[tuple[int, int, str]]:
-    """(provision id, order, added by) of the citations the version's revision holds."""
-    citations = []
-    for citation_version in version.revision.version_set.filter(content_type__model="citation"):
-        fields = citation_version.field_dict
-        citations.append((fields["provision_id"], fields["order"], fields["added_by"]))
-    return sorted(citations, key=lambda row: row[1])
+    """(provision id, order, added by) of the citations the article had at that revision."""
+    kept = RevisionCitations.objects.filter(revision_id=version.revision_id).order_by("pk").last()
+    return [tuple(row) for row in kept.rows] if kept else []

@@ -68,6 +68,7 @@ def save_article(*, article: Article, sync_citations: bool = True, user=None, co
         article.save()
         if sync_citations:
             sync_found_citations(article=article)
+            revisions.keep_citations(article)
         if user is not None:
             reversion.set_user(user)
         if comment or not reversion.get_comment():
@@ -96,6 +97,7 @@ def restore_article(*, article: Article, version: Version, user=None) -> Article
             if added_by == Citation.AddedBy.EDITOR and provision_id not in kept
         )
         sync_found_citations(article=article)
+        revisions.keep_citations(article)
     return article
 
 

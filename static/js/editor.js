@@ -131,8 +131,21 @@
           problem.textContent = result.problem || "";
           preview.innerHTML = result.html; // sanitized on the server, as the site's pages are
           showReferences(result.references);
+          markMisquotes(result.references);
         })
         .catch(function () { problem.textContent = "预览暂时无法更新。"; });
+    }
+
+    // In the preview, a misquoted reference is linked as written: mark it, with what the check says.
+    function markMisquotes(items) {
+      items.forEach(function (item) {
+        if (item.state !== "misquoted" || !item.url) return;
+        preview.querySelectorAll("a.statute-ref").forEach(function (link) {
+          if (link.getAttribute("href") !== item.url) return;
+          link.classList.add("statute-ref--misquoted");
+          link.title = "引文不符：" + item.verdict;
+        });
+      });
     }
 
     function showReferences(items) {

@@ -1,0 +1,127 @@
+"""manage.py import_posts: legacy Q&A posts (text or saved HTML) as drafts citing the library."""
+
+import html
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.legacy_posts import PostFileError, import_posts
+from articles.models import Article
+from articles.revisions import cited_in, revisions_of
+from tests.helpers import make_category
+
+pytestmark = pytest.mark.django_db
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "lawyer-qa-post.txt"
+
+
+@pytest.fixture
+def statutes(db):
+    call_command("loaddata", "fixtures/demo_statutes.json", verbosity=0)
+    make_category("金融债务", slug="finance-debt")  # the breadcrumb's category, as the site has it
+
+
+@pytest.fixture
+def seed(tmp_path) -> Path:
+    if not SEED.exists():
+        pytest.skip("../shared/seed/lawyer-qa-post.txt is not beside the checkout")
+    path = tmp_path / "seed.txt"
+    path.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def saved_page(text: str) -> str:
+    """The seed as a law firm's page saved from a browser: navigation, a script, a paragraph per line."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    title = lines[1]
+    paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in lines[2:])
+    return (
+        "<!DOCTYPE html><html><head><meta charset='gbk'>"
+        f"<title>{html.escape(title)} - 合飞律师事务所</title><script>var tracker = '不是正文';</script></head>"
+        "<body><nav><a href='/'>首页</a><a href='/jr'>金融债务</a></nav>"
+        f"<div class='crumb'>{html.escape(lines[0])}</div><h1>{html.escape(title)}</h1>"
+        f"<div class='content'>{paragraphs}</div><footer>备案号 不是正文</footer></body></html>"
+    )
+
+
+def test_the_seed_becomes_a_draft_citing_the_right_provisions(statutes, seed, capsys):
+    call_command("import_posts", str(seed))
+    output = capsys.readouterr().out
+    assert "《中华人民共和国电信条例》第三十四条" in output and "→ 引用 电信条例 第六十五条" in output
+    assert "已导入为草稿" in output
+
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT
+    assert article.title.startswith("网贷逾期群发短信给通讯录违法吗")
+    assert article.category.name == "金融债务"
+    assert article.origin == Article.Origin.REPRINT and "合飞律师事务所" in article.source_name
+    assert article.source_url == "https://www.hefeilaws.com/hf/154705.html"
+    for section in ("## 建议参考", "## 小编总结"):
+        assert section in article.body
+    # The pasted statute text is gone: the provisions are cited as records instead, 65 not 34.
+    assert "第三十四条" not in article.body and "任何组织或者个人不得以任何理由" not in article.body
+    cited = list(
+        article.citations.order_by("order").values_list("provision__law__short_title", "provision__key")
+    )
+    assert cited == [("电信条例", "65"), ("互联网信息服务管理办法", "15")]
+    # Nothing after the permalink (the related posts) comes along.
+    assert "相关文章" not in article.body and "扫描二维码" not in article.body
+    # The import is a revision, with the citations it made.
+    (version,) = revisions_of(article)
+    assert version.revision.comment == "导入自 seed.txt"
+    assert [row[0] for row in cited_in(version)] == list(
+        article.citations.values_list("provision_id", flat=True)
+    )
+
+
+def test_a_saved_html_page_in_gbk_imports_the_same(statutes, seed, tmp_path):
+    page = tmp_path / "post.html"
+    page.write_bytes(saved_page(seed.read_text(encoding="utf-8")).encode("gbk"))
+    (from_html,) = import_posts([page])
+    assert from_html.outcome == "created"
+    article = from_html.article
+    assert article.title.startswith("网贷逾期群发短信给通讯录违法吗")
+    assert "不是正文" not in article.body and "首页" not in article.body
+    assert article.category.name == "金融债务"
+    cited = list(article.citations.order_by("order").values_list("provision__key", flat=True))
+    assert cited == ["65", "15"]
+
+
+def test_a_second_run_writes_nothing_and_a_changed_file_needs_update(statutes, seed, capsys):
+    call_command("import_posts", str(seed))
+    article = Article.objects.get()
+    call_command("import_posts", str(seed))
+    assert "内容相同，未改动" in capsys.readouterr().out
+    assert Article.objects.count() == 1 and len(revisions_of(article)) == 1
+
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace("核实短信内容", "先核实短信内容"), encoding="utf-8"
+    )
+    call_command("import_posts", str(seed))
+    assert "未覆盖" in capsys.readouterr().out
+    article.refresh_from_db()
+    assert "先核实短信内容" not in article.body
+    call_command("import_posts", str(seed), update=True)
+    article.refresh_from_db()
+    assert "先核实短信内容" in article.body and Article.objects.count() == 1
+
+
+def test_a_broken_file_stops_the_whole_import_before_anything_is_written(statutes, seed, tmp_path):
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\x00\x01\x02 binary \xff\xfe")
+    missing = tmp_path / "missing.txt"
+    with pytest.raises(CommandError) as refused:
+        call_command("import_posts", str(seed), str(broken), str(missing))
+    message = str(refused.value)
+    assert "没有导入任何文章" in message and "broken.txt" in message and "missing.txt：文件不存在" in message
+    assert not Article.objects.exists()
+    with pytest.raises(PostFileError):
+        import_posts([tmp_path / "empty-folder-that-is-not-there"])
+
+
+def test_a_dry_run_reports_and_writes_nothing(statutes, seed, capsys):
+    call_command("import_posts", str(seed), dry_run=True)
+    output = capsys.readouterr().out
+    assert "试运行" in output and "第六十五条" in output
+    assert not Article.objects.exists()

@@ -1,0 +1,169 @@
+"""Search insight for editors: each reader's search recorded (never in the way), reported by period;
+articles pinned for a query (编辑推荐)."""
+
+import datetime
+import logging
+import re
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from articles.services import ensure_editor_group
+from kb.search import insight
+from kb.search.models import PinnedResult, SearchRecord
+from kb.search.selectors import search
+from tests.helpers import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    editor = User.objects.create_user("editor", password="not-a-real-password-1", is_staff=True)
+    editor.groups.add(ensure_editor_group())
+    client.force_login(editor)
+    return client
+
+
+def record(query, articles, provisions=0, *, days_ago=0):
+    return SearchRecord.objects.create(
+        query=query,
+        articles_found=articles,
+        provisions_found=provisions,
+        searched_at=timezone.now() - datetime.timedelta(days=days_ago),
+    )
+
+
+class TestRecording:
+    def test_a_readers_question_is_recorded_normalized_with_counts_and_nothing_personal(
+        self, client, demo_index
+    ):
+        client.get(reverse("search:search"), {"q": "  网贷逾期　爆通讯录  "}, REMOTE_ADDR="203.0.113.9")
+        (row,) = SearchRecord.objects.all()
+        assert row.query == "网贷逾期 爆通讯录"
+        assert row.articles_found >= 1 and row.provisions_found >= 1
+        stored = {field.name for field in SearchRecord._meta.get_fields()}
+        assert stored == {"id", "query", "articles_found", "provisions_found", "searched_at"}
+
+    def test_paging_filtering_and_empty_queries_are_not_new_questions(self, client, demo_index):
+        client.get(reverse("search:search"), {"q": ""})
+        client.get(reverse("search:search"), {"q": "通讯录", "type": "provisions", "page": "2"})
+        client.get(reverse("search:search"), {"q": "通讯录", "level": "法律"})
+        client.get(reverse("search:search"), {"q": "通讯录", "versions": "all"})
+        assert not SearchRecord.objects.exists()
+
+    def test_a_failure_to_record_is_logged_and_the_search_answers(self, client, demo_index, caplog):
+        with (
+            mock.patch.object(
+                SearchRecord.objects, "bulk_create", side_effect=RuntimeError("database is locked")
+            ),
+            caplog.at_level(logging.ERROR, logger="kb.search.insight"),
+        ):
+            response = client.get(reverse("search:search"), {"q": "网贷逾期"})
+        assert response.status_code == 200 and "通讯录" in response.content.decode()
+        assert "could not be recorded" in caplog.text
+        assert not SearchRecord.objects.exists()
+
+    def test_searches_are_written_together_off_the_readers_path(self, settings):
+        settings.SEARCH_LOG_DELAY = 60  # the timer will not fire during the test
+        log = insight.SearchLog()
+        log.record("问题一", articles_found=1, provisions_found=2)
+        log.record("问题二", articles_found=0, provisions_found=0)
+        assert log.pending == 2 and not SearchRecord.objects.exists()
+        with mock.patch.object(
+            SearchRecord.objects, "bulk_create", wraps=SearchRecord.objects.bulk_create
+        ) as insert:
+            assert log.flush() == 2
+        assert insert.call_count == 1  # one INSERT for both
+        assert sorted(SearchRecord.objects.values_list("query", flat=True)) == ["问题一", "问题二"]
+        assert log.pending == 0 and log.flush() == 0
+
+
+class TestReport:
+    def test_frequent_unanswered_and_few_over_a_period(self):
+        for _ in range(3):
+            record("网贷逾期", 5)
+        record("试用期辞退", 0)
+        record("试用期辞退", 0)
+        record("宠物伤人", 1)
+        record("很久以前的问题", 0, days_ago=40)
+        report = insight.search_report(insight.period_start("30"))
+        assert [(row.query, row.searches) for row in report.frequent] == [
+            ("网贷逾期", 3),
+            ("试用期辞退", 2),
+            ("宠物伤人", 1),
+        ]
+        assert [row.query for row in report.unanswered] == ["试用期辞退"]
+        assert [row.query for row in report.few] == ["宠物伤人"]
+        assert report.searches == 6 and report.distinct_queries == 3
+        everything = insight.search_report(insight.period_start("all"))
+        assert "很久以前的问题" in [row.query for row in everything.unanswered]
+
+    def test_a_question_answered_since_leaves_the_unanswered_list(self):
+        record("试用期辞退", 0, days_ago=2)
+        record("试用期辞退", 4)
+        report = insight.search_report(None)
+        assert report.unanswered == [] and report.frequent[0].articles_found == 4
+
+    def test_periods_start_at_local_midnight(self):
+        now = timezone.make_aware(datetime.datetime(2026, 11, 29, 15, 30))
+        start = timezone.localtime(insight.period_start("7", now))
+        assert (start.date(), start.hour, start.minute) == (datetime.date(2026, 11, 23), 0, 0)
+        assert insight.period_start("all", now) is None and insight.period_start("bogus", now) is None
+
+    def test_editors_read_the_report_and_can_write_or_pin_from_it(self, editor_client):
+        record("试用期辞退<script>", 0)
+        page = editor_client.get(
+            reverse("admin:search_searchrecord_changelist"), {"period": "7"}
+        ).content.decode()
+        assert "没有文章回答的问题（1）" in page
+        assert "试用期辞退&lt;script&gt;" in page and "<script>" not in page.split("</head>")[1]
+        assert (
+            reverse("admin:articles_article_add") in page and reverse("admin:search_pinnedresult_add") in page
+        )
+        # An unknown period is the default one, not an error.
+        assert (
+            editor_client.get(reverse("admin:search_searchrecord_changelist"), {"period": "x"}).status_code
+            == 200
+        )
+
+    def test_readers_and_staff_without_the_right_cannot(self, client):
+        assert client.get(reverse("admin:search_searchrecord_changelist")).status_code == 302
+        idle = User.objects.create_user("idle", password="not-a-real-password-1", is_staff=True)
+        client.force_login(idle)
+        assert client.get(reverse("admin:search_searchrecord_changelist")).status_code == 403
+
+
+class TestPinned:
+    def test_a_pinned_article_comes_first_with_its_badge(self, client, demo_index):
+        last = search("网贷逾期").articles.hits[-1].object
+        PinnedResult.objects.create(query="  网贷逾期 ", article=last)
+        assert PinnedResult.objects.get().query == "网贷逾期"
+        first = search("网贷逾期").articles.hits[0]
+        assert first.object == last and first.pinned
+        page = client.get(reverse("search:search"), {"q": "网贷逾期"}).content.decode()
+        first_result = re.search(
+            r'<a class="result__title" href="[^"]+">([^<]+)</a>( <span class="badge badge--pinned">)?', page
+        )
+        assert first_result.groups() == (last.title, ' <span class="badge badge--pinned">')
+        assert page.count("badge--pinned") == 1
+
+    def test_a_pinned_draft_or_scheduled_article_stays_hidden(self, client, demo_index):
+        draft = make_article("置顶的草稿", status=Article.Status.DRAFT)
+        scheduled = make_article("置顶的定时文章", published_at=timezone.now() + datetime.timedelta(days=1))
+        PinnedResult.objects.create(query="网贷逾期", article=draft)
+        PinnedResult.objects.create(query="网贷逾期", article=scheduled, order=1)
+        page = client.get(reverse("search:search"), {"q": "网贷逾期"}).content.decode()
+        assert "置顶的草稿" not in page and "置顶的定时文章" not in page and "编辑推荐" not in page
+
+    def test_editors_pin_from_the_admin(self, editor_client, demo_index):
+        article = Article.objects.published().first()
+        response = editor_client.post(
+            reverse("admin:search_pinnedresult_add"), {"query": "爆通讯录", "article": article.pk, "order": 0}
+        )
+        assert response.status_code == 302
+        assert PinnedResult.objects.get().article == article
