@@ -34,7 +34,9 @@ class SearchRecord(models.Model):
     """
 
     query = models.CharField("搜索词", max_length=200, db_index=True)
-    articles_found = models.PositiveIntegerField("文章结果数")
+    articles_found = models.PositiveIntegerField(
+        "相关文章数", help_text="回答这个问题的文章：问题的词在其中分量足够，或编辑置顶。"
+    )
     provisions_found = models.PositiveIntegerField("法条结果数")
     searched_at = models.DateTimeField("搜索时间", db_index=True)
 

@@ -39,6 +39,9 @@ class Hit:
 class HitList:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
+    # Of the articles found, those that answer the question (its words weigh enough in them, or an
+    # editor pinned them): what search insight counts. Words alone find some article for most questions.
+    relevant: int = 0
 
 
 @dataclass
@@ -140,8 +143,9 @@ def search_articles(
     (民法典第1032条), the articles that cite that provision.
     """
     engine = engine or search_engine()
+    statistics = engine.statistics()
     if terms is None:
-        terms = select_terms(query, engine.statistics())
+        terms = select_terms(query, statistics)
     filters = Filters(category_id=category_id, exclude_ids=not_yet_visible())
     visible = Article.objects.published()
     if category_id is not None:
@@ -158,6 +162,9 @@ def search_articles(
     ordered = first + [pk for pk in ranked.ids if pk not in set(first)]
     total = ranked.total + len(set(first) - set(ranked.ids))
     articles = in_order(Article.objects.published().with_relations(), ordered[offset : offset + limit])
+    # As the evidence judges an answer near enough to learn from (kb.search.evidence).
+    threshold = evidence.MIN_SIMILARITY * evidence.best_possible(terms, statistics, query.words)
+    answering = {pk for pk, score in zip(ranked.ids, ranked.scores, strict=False) if score >= threshold}
     words = query.highlight_terms
     return HitList(
         [
@@ -165,6 +172,7 @@ def search_articles(
             for article in articles
         ],
         total,
+        relevant=len(answering | set(pinned)) if terms else len(pinned),
     )
 
 

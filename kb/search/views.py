@@ -66,7 +66,7 @@ class SearchView(TemplateView):
             # A reader's question as typed in the search box; paging and filtering it are not new ones.
             insight.record_search(
                 outcome.query.text,
-                articles_found=outcome.articles.total,
+                articles_found=outcome.articles.relevant,
                 provisions_found=outcome.provisions.total,
             )
         return super().get_context_data(

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('query', models.CharField(db_index=True, max_length=200, verbose_name='搜索词')),
-                ('articles_found', models.PositiveIntegerField(verbose_name='文章结果数')),
+                ('articles_found', models.PositiveIntegerField(help_text='回答这个问题的文章：问题的词在其中分量足够，或编辑置顶。', verbose_name='相关文章数')),
                 ('provisions_found', models.PositiveIntegerField(verbose_name='法条结果数')),
                 ('searched_at', models.DateTimeField(db_index=True, verbose_name='搜索时间')),
             ],
