@@ -38,3 +38,21 @@ def empty_cache():
 def site_processes(tmp_path):
     """The environment for subprocesses of a new, migrated site with its own database and index."""
     yield from throwaway_site(tmp_path)
+
+
+@pytest.fixture
+def editor_user(db):
+    """A member of the 编辑 group, as editors are set up (staff, no other rights)."""
+    from django.contrib.auth.models import User
+
+    from articles.services import ensure_editor_group
+
+    user = User.objects.create_user("editor", password="not-a-real-password-1", is_staff=True)
+    user.groups.add(ensure_editor_group())
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor_user):
+    client.force_login(editor_user)
+    return client

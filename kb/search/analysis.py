@@ -108,6 +108,11 @@ def normalize_text(text: str) -> str:
 
 def word_tokens(text: str) -> list[tuple[str, int, int]]:
     """(word, start, end) from jieba's search mode, on the text as given (offsets stay valid)."""
+    return jieba_tokens(text, mode="search")
+
+
+def jieba_tokens(text: str, *, mode: str) -> list[tuple[str, int, int]]:
+    """(word, start, end): Han stretches cut by jieba (mode "search" or "default"), other runs whole."""
     ensure_dictionary()
     tokens = []
     for match in SEGMENT_RE.finditer(text):
@@ -115,7 +120,7 @@ def word_tokens(text: str) -> list[tuple[str, int, int]]:
         if not HAN_RE.match(segment):
             tokens.append((segment.lower(), offset, offset + len(segment)))
             continue
-        for word, start, end in jieba.tokenize(segment, mode="search"):
+        for word, start, end in jieba.tokenize(segment, mode=mode):
             tokens.append((word, offset + start, offset + end))
     return tokens
 
@@ -204,16 +209,7 @@ class BigramTokenizer(_ChineseTokenizer):
 def whole_words(text: str) -> list[tuple[str, int, int]]:
     """(word, start, end) of jieba's plain cut (not search mode): each stretch of text once, as one
     word, so that 人民法院 is one word and 民法 is not found inside it. For marking words in text."""
-    ensure_dictionary()
-    tokens = []
-    for match in SEGMENT_RE.finditer(text):
-        segment, offset = match.group(), match.start()
-        if not HAN_RE.match(segment):
-            tokens.append((segment.lower(), offset, offset + len(segment)))
-            continue
-        for word, start, end in jieba.tokenize(segment):
-            tokens.append((word, offset + start, offset + end))
-    return tokens
+    return jieba_tokens(text, mode="default")
 
 
 def word_terms(text: str) -> list[str]:

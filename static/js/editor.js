@@ -1,6 +1,6 @@
 /* The article editor: a toolbar over the Markdown, a live preview beside it, the references checked
    as the editor types, and one-click fixes for misquotes. The preview is rendered on the server by
-   the site's own renderer (articles/editor.py); nothing here comes from elsewhere. */
+   the site's own renderer (the admin's preview endpoint); nothing here comes from elsewhere. */
 (function () {
   "use strict";
 

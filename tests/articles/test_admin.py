@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from articles.models import Article, Citation
@@ -8,14 +7,6 @@ from statutes.models import Provision
 from tests.helpers import make_article, make_author, make_category, make_law
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    editor = User.objects.create_user("editor", password="not-a-real-password-1", is_staff=True)
-    editor.groups.add(ensure_editor_group())
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

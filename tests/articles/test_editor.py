@@ -14,7 +14,6 @@ from articles import editor, services
 from articles.models import Article, Citation
 from articles.references import reference_verdict
 from articles.revisions import revisions_of
-from articles.services import ensure_editor_group
 from statutes.models import Provision
 from tests.helpers import make_article
 
@@ -29,19 +28,6 @@ def statutes(db):
     from django.core.management import call_command
 
     call_command("loaddata", "fixtures/demo_statutes.json", verbosity=0)
-
-
-@pytest.fixture
-def editor_user():
-    user = User.objects.create_user("editor", password="not-a-real-password-1", is_staff=True)
-    user.groups.add(ensure_editor_group())
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor_user):
-    client.force_login(editor_user)
-    return client
 
 
 def change_form(article: Article, **overrides) -> dict:

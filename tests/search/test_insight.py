@@ -12,21 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.services import ensure_editor_group
 from kb.search import insight
 from kb.search.models import PinnedResult, SearchRecord
 from kb.search.selectors import search
 from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    editor = User.objects.create_user("editor", password="not-a-real-password-1", is_staff=True)
-    editor.groups.add(ensure_editor_group())
-    client.force_login(editor)
-    return client
 
 
 def record(query, articles, provisions=0, *, days_ago=0):

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from statutes.models import Provision
+from statutes.numerals import format_key, format_label
 from statutes.verification import check_text, current_counterpart
 from tests.helpers import make_law
 
@@ -16,18 +17,17 @@ DRUNK_DRIVING = (
 )
 
 
+def provision(law, number: int, text: str) -> Provision:
+    return Provision.objects.create(
+        law=law, number=number, key=format_key(number), label=format_label(number), text=text, order=number
+    )
+
+
 @pytest.fixture
 def traffic_law():
     law = make_law("中华人民共和国道路交通安全法")
-    Provision.objects.create(law=law, number=91, key="91", label="第九十一条", text=DRUNK_DRIVING, order=91)
-    Provision.objects.create(
-        law=law,
-        number=92,
-        key="92",
-        label="第九十二条",
-        text="公路客运车辆载客超过额定乘员的，处二百元以上五百元以下罚款。",
-        order=92,
-    )
+    provision(law, 91, DRUNK_DRIVING)
+    provision(law, 92, "公路客运车辆载客超过额定乘员的，处二百元以上五百元以下罚款。")
     return law
 
 
@@ -42,27 +42,14 @@ def company_law_versions():
         short_title="公司法",
     )
     new = make_law("中华人民共和国公司法", promulgated_on=datetime.date(2023, 12, 29), short_title="公司法")
-    old_text = "设立公司必须依法制定公司章程。公司章程对公司、股东、董事、监事、高级管理人员具有约束力。"
-    Provision.objects.create(law=old, number=11, key="11", label="第十一条", text=old_text, order=11)
-    Provision.objects.create(
-        law=old, number=5, key="5", label="第五条", text="公司从事经营活动，必须遵守法律。", order=5
+    provision(
+        old, 11, "设立公司必须依法制定公司章程。公司章程对公司、股东、董事、监事、高级管理人员具有约束力。"
     )
-    Provision.objects.create(
-        law=new,
-        number=5,
-        key="5",
-        label="第五条",
-        text="设立公司应当依法制定公司章程。公司章程对公司、股东、董事、监事、高级管理人员具有约束力。",
-        order=5,
+    provision(old, 5, "公司从事经营活动，必须遵守法律。")
+    provision(
+        new, 5, "设立公司应当依法制定公司章程。公司章程对公司、股东、董事、监事、高级管理人员具有约束力。"
     )
-    Provision.objects.create(
-        law=new,
-        number=11,
-        key="11",
-        label="第十一条",
-        text="法定代表人以公司名义从事的民事活动，其法律后果由公司承受。",
-        order=11,
-    )
+    provision(new, 11, "法定代表人以公司名义从事的民事活动，其法律后果由公司承受。")
     return old, new
 
 
@@ -115,13 +102,6 @@ class TestOlderVersions:
 
     def test_counterpart_of_a_dropped_article_is_none(self, company_law_versions):
         old, _ = company_law_versions
-        dropped = Provision.objects.create(
-            law=old,
-            number=200,
-            key="200",
-            label="第二百条",
-            text="本条在修订时整条删去，现行版本没有相近的规定。",
-            order=200,
-        )
+        dropped = provision(old, 200, "本条在修订时整条删去，现行版本没有相近的规定。")
         assert current_counterpart(dropped) is None
         assert current_counterpart(Provision.objects.get(law=old, key="11")).key == "5"
