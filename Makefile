@@ -55,17 +55,21 @@ serve: install
 	  --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 20
 
 test: install browser
+	scripts/ensure-redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	REDIS_URL= $(BIN)/python -m pytest
 
-# The same suite on PostgreSQL (scripts/ensure-postgres starts one where none runs).
+# The same suite on PostgreSQL and Redis, as production runs (scripts/ensure-postgres and
+# scripts/ensure-redis start them where none runs). Redis database 15: the tests empty it.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kb
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 test-postgres: install browser
 	scripts/ensure-postgres
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
+	scripts/ensure-redis
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check --fix .

@@ -308,3 +308,19 @@ class RevisionCitations(models.Model):
 
     def __str__(self):
         return f"{self.revision_id}: {len(self.rows)}"
+
+
+class ViewCountBatch(models.Model):
+    """A batch of article views written from Redis (articles.view_counts): its row, committed with
+    the counts, is how a later flush knows not to write the batch again."""
+
+    batch_id = models.CharField(max_length=32, unique=True)
+    views = models.PositiveIntegerField()
+    written_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "浏览量批次"
+        verbose_name_plural = "浏览量批次"
+
+    def __str__(self):
+        return f"{self.batch_id}: {self.views}"

@@ -18,6 +18,7 @@ A small subclass, not a copy of haystack's backend. It changes five things:
 """
 
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -33,11 +34,14 @@ from whoosh import scoring as whoosh_scoring
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
+from whoosh.reading import ReaderClosed
 from whoosh.system import pack_uint
 
 from . import scoring
 from .analysis import ChineseWordAnalyzer, terms_function
 from .scoring import PRIOR_FIELD, PRIOR_SCALE
+
+logger = logging.getLogger(__name__)
 
 LOCK_SUFFIX = ".writer.lock"
 # Raised whenever the index's fields change the way documents are written: an index of an
@@ -197,7 +201,14 @@ class SharedSearcherIndex:
         if kwargs:
             return self._index.searcher(**kwargs)
         current = getattr(self._local, "searcher", None)
-        if current is None or not current.up_to_date():
+        try:
+            up_to_date = current is not None and current.up_to_date()
+        except ReaderClosed:
+            # Its segments were closed under it (seen, rarely, with saves and searches racing in
+            # several processes): start afresh rather than fail the search.
+            logger.warning("A kept searcher was found closed; opening a new one.")
+            current, up_to_date = None, False
+        if not up_to_date:
             if current is not None:
                 current = current.refresh()
             else:

@@ -21,6 +21,7 @@ from haystack import connections
 from haystack.exceptions import NotHandled
 
 from articles.models import Article
+from kb import cache as kb_cache
 
 from . import related
 from .backend import IndexBusy
@@ -57,6 +58,8 @@ def drain(*, wait: float = DEFAULT_WAIT_SECONDS, using: str = "default") -> bool
                 while (batch := apply_pending(using=using)) is not None:
                     changed |= batch
                 refresh_derived(changed)
+                if changed:
+                    kb_cache.content_changed()  # searches kept before the index had the change
         except IndexBusy:
             if time.monotonic() >= deadline:
                 return False

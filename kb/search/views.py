@@ -1,14 +1,18 @@
 """The search page and the suggestions behind the search box."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from articles.models import Article, Category
+from kb import cache as kb_cache
 from statutes.models import Level
 
 from . import insight, selectors
-from .query import MAX_QUERY_LENGTH
+from .query import MAX_QUERY_LENGTH, normalize_query
 
 PER_PAGE = 10
 MAX_PAGE = 50
@@ -34,6 +38,27 @@ def page_number(value: str | None) -> int:
     return int(value)
 
 
+def cached_search(raw: str, **options) -> selectors.SearchOutcome:
+    """selectors.search, kept for readers who ask the same (normalized) question (kb.cache).
+
+    Kept under the content generation: a save drops it, and so does the index taking the save in.
+    """
+    if not kb_cache.enabled():
+        return selectors.search(raw, **options)
+    now = kb_cache.generation()
+    asked = normalize_query(raw)[0] + "\x1f" + repr(sorted(options.items()))
+    key = f"kb:search:{now}:{hashlib.sha256(asked.encode()).hexdigest()}"
+    outcome = cache.get(key)
+    if outcome is None:
+        outcome = selectors.search(raw, **options)
+        for hit in (*outcome.articles.hits, *outcome.provisions.hits):
+            hit.snippet  # noqa: B018 - highlighted once, kept with the hit
+        seconds = kb_cache.timeout(now)
+        if seconds:
+            cache.set(key, outcome, seconds)
+    return outcome
+
+
 class SearchView(TemplateView):
     template_name = "search/search.html"
 
@@ -49,7 +74,7 @@ class SearchView(TemplateView):
         include_superseded = params.get("versions") == "all"
         page = page_number(params.get("page"))
         per_page = PER_PAGE if kind != "all" else 5
-        outcome = selectors.search(
+        outcome = cached_search(
             raw,
             kind=kind,
             include_superseded=include_superseded,

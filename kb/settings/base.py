@@ -1,8 +1,8 @@
 """Settings shared by every environment; dev, test and prod refine them.
 
 Everything that differs between machines comes from the environment:
-DATABASE_URL (default: SQLite under var/), WHOOSH_PATH (default: var/whoosh),
-DJANGO_SECRET_KEY, ALLOWED_HOSTS and KB_SITE_URL.
+DATABASE_URL (default: SQLite under var/), REDIS_URL (default: none, a local-memory cache),
+WHOOSH_PATH (default: var/whoosh), DJANGO_SECRET_KEY, ALLOWED_HOSTS and KB_SITE_URL.
 """
 
 import os
@@ -51,8 +51,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: locks out repeated failed logins.
+    # As django-axes asks, after the others: locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
+    # Last: pages for anonymous readers from the cache (kb.cache), once everything else has run.
+    "kb.cache.ReaderPageCacheMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -115,6 +117,25 @@ def database_from_environment(default_sqlite_path: Path) -> dict:
 
 DATABASES = {"default": database_from_environment(VAR_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache: a Redis server shared by every process in production (REDIS_URL, Django's own
+# RedisCache), each process's memory otherwise.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kb",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb"}}
+# Reader pages and search results kept in the cache (kb.cache): only when every process shares it.
+READER_CACHE = bool(REDIS_URL)
+READER_CACHE_SECONDS = 10  # what they show may lag this much (view counts, most read); saves never
+# Article views counted in Redis and written to the database in batches this often (articles.view_counts).
+VIEW_COUNT_FLUSH_SECONDS = 5
 
 WHOOSH_PATH = Path(os.environ.get("WHOOSH_PATH", VAR_DIR / "whoosh"))
 

@@ -19,3 +19,9 @@ HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
 }
 SEARCH_LOG_DELAY = 0  # each search recorded as it is made: tests read the rows at once
+# Kept reader pages are tested on their own (tests/kb/test_cache.py); elsewhere a test that changes
+# content inside its transaction (no commit, so no drop) reads the page as it is.
+READER_CACHE = False
+# No background flush of view counts during the tests (its thread would write outside the test's
+# transaction); the tests flush themselves.
+VIEW_COUNT_FLUSH_SECONDS = 3600
