@@ -159,6 +159,8 @@ class Article(models.Model):
             models.Index(fields=["category", "status", "published_at"]),
         ]
 
+    COUNTERS = ("view_count", "page_version")
+
     def __str__(self):
         return self.title
 
@@ -180,6 +182,14 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "excerpt", "reference_report"}
+        elif update_fields is None and self.pk is not None and not self._state.adding:
+            # The counters others move on with F() while an editor edits (views, the page version)
+            # are never written back from the editor's copy: that would undo their increments.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.COUNTERS
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -224,7 +224,10 @@ def mixed_load(server: "Server", env: dict, logs: Path, options, files: dict) ->
         thread.start()
     for thread in threads:
         thread.join()
-    saves = json.loads(editor.communicate(timeout=60)[0].strip().splitlines()[-1])
+    said = editor.communicate(timeout=60)[0].strip().splitlines()
+    if editor.returncode or not said:
+        sys.exit(f"the editor of the mixed load failed (exit {editor.returncode}): see its output above")
+    saves = json.loads(said[-1])
     time.sleep(2)  # requests wrk left in flight finish
     grown = view_count(env) - before_views
     served = logged_responses(logs / "site.log", "/articles/*") - before_logged

@@ -19,15 +19,24 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Min
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
+from articles import view_counts
 from articles.models import Article
 
 GENERATION_KEY = "kb:generation"
 # The reader pages kept, by URL name; of their query strings only the page number counts.
-CACHED_PAGES = {"home", "articles:category", "articles:author", "statutes:provision_detail"}
+CACHED_PAGES = {
+    "home",
+    "articles:detail",
+    "articles:category",
+    "articles:author",
+    "statutes:provision_detail",
+}
 KEPT_PARAMETERS = ("page",)
+# Headers of the response as the middleware below this one made it, replayed on a hit; not these.
+UNKEPT_HEADERS = {"set-cookie", "date", "content-length"}
 
 
 def enabled() -> bool:
@@ -66,49 +75,55 @@ def page_key(request, generation_now: int) -> str:
 
 
 class ReaderPageCacheMiddleware:
-    """Home, category, author and provision pages for anonymous readers, from the cache.
+    """Reader pages (home, articles, categories, authors, provisions) for anonymous readers, from the cache.
 
-    Last in MIDDLEWARE: it runs after authentication (an editor, signed in, always gets a fresh
-    page), and every other middleware treats a kept page as it treats a fresh one.
+    First in MIDDLEWARE: a kept page is answered before any other middleware or view runs, with the
+    headers the whole stack gave it when it was rendered (security headers, Vary …). A request
+    with a session cookie (an editor, signed in) always goes through the whole stack, and nothing
+    it gets is kept. An article page served from the cache still counts its view (a Redis
+    increment; the count it shows may lag READER_CACHE_SECONDS).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        now = getattr(request, "_reader_cache_generation", None)
-        if (
-            now is not None
-            and request.method == "GET"
-            and response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-        ):
-            seconds = timeout(now)
-            if seconds:
-                cache.set(page_key(request, now), (response.content, response["Content-Type"]), seconds)
-        return response
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if not self.cacheable(request):
-            return None
+        match = self.cacheable(request)
+        if match is None:
+            return self.get_response(request)
         now = generation()
-        kept = cache.get(page_key(request, now))
-        if kept is None:
-            request._reader_cache_generation = now  # rendered now: keep it on the way out
-            return None
-        content, content_type = kept
-        response = HttpResponse(content, content_type=content_type)
-        patch_vary_headers(response, ["Cookie"])
+        key = page_key(request, now)
+        kept = cache.get(key)
+        if kept is not None:
+            content, headers = kept
+            response = HttpResponse(content, headers=headers)
+        else:
+            response = self.get_response(request)
+            if (
+                request.method == "GET"
+                and response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+            ):
+                seconds = timeout(now)
+                if seconds:
+                    headers = {
+                        name: value for name, value in response.items() if name.lower() not in UNKEPT_HEADERS
+                    }
+                    cache.set(key, (response.content, headers), seconds)
+            return response
+        if match.view_name == "articles:detail" and request.method == "GET":
+            view_counts.count_view(match.kwargs["pk"])
         return response
 
-    def cacheable(self, request) -> bool:
-        match = request.resolver_match
-        return (
-            enabled()
-            and request.method in ("GET", "HEAD")
-            and match is not None
-            and match.view_name in CACHED_PAGES
-            and not request.user.is_authenticated
-        )
+    def cacheable(self, request):
+        """The URL match of a reader page that may come from the cache, or None."""
+        if not enabled() or request.method not in ("GET", "HEAD"):
+            return None
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None  # signed in, or was: the page may be theirs alone
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        return match if match.view_name in CACHED_PAGES else None

@@ -20,7 +20,7 @@ import logging
 import math
 from collections import Counter, defaultdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from articles import pages
@@ -205,11 +205,27 @@ def refresh_related(article_ids) -> list[int]:
         "id", "title", "body_html", "category_id"
     ):
         related = compute_related(article)
-        with transaction.atomic():
-            RelatedArticle.objects.filter(article=article).delete()
-            RelatedArticle.objects.bulk_create(
-                RelatedArticle(article=article, related_id=pk, rank=rank) for rank, pk in enumerate(related)
+        try:
+            with transaction.atomic():
+                # Another process may have deleted one of them since: its own deletion refreshes
+                # the lists that had it, and this one must not point at it.
+                still_there = set(
+                    Article.objects.filter(pk__in=[article.pk, *related]).values_list("pk", flat=True)
+                )
+                if article.pk not in still_there:
+                    continue
+                related = [pk for pk in related if pk in still_there]
+                RelatedArticle.objects.filter(article=article).delete()
+                RelatedArticle.objects.bulk_create(
+                    RelatedArticle(article=article, related_id=pk, rank=rank)
+                    for rank, pk in enumerate(related)
+                )
+        except IntegrityError:
+            logger.info(
+                "Article %s or one it lists was deleted meanwhile; its deletion refreshes the lists.",
+                article.pk,
             )
+            continue
         listed.update(related)
     pages.drop(article_ids)
     return sorted(listed)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: reader pages from the cache (kb.cache), answered before anything else runs.
+    "kb.cache.ReaderPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kb.security.ContentSecurityPolicyMiddleware",
     "kb.security.StripNullCharactersMiddleware",
@@ -51,10 +53,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # As django-axes asks, after the others: locks out repeated failed logins.
+    # Last, as django-axes asks: locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
-    # Last: pages for anonymous readers from the cache (kb.cache), once everything else has run.
-    "kb.cache.ReaderPageCacheMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

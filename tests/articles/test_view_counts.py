@@ -100,3 +100,31 @@ def test_when_redis_dies_the_page_is_served_and_at_most_the_last_interval_is_los
     view_counts.flush()
     article.refresh_from_db()
     assert article.view_count == 3  # what was written before stays; the 3 views since are lost
+
+
+def test_an_editors_save_keeps_the_views_counted_meanwhile(client):
+    from articles import services
+
+    article = make_article()
+    opened = Article.objects.get(pk=article.pk)  # the editor's copy, read before the readers came
+    read(client, article, 3)  # counted in the database (no Redis here)
+    opened.title = "编辑改过的标题"
+    services.save_article(article=opened)
+    article.refresh_from_db()
+    assert (article.title, article.view_count) == ("编辑改过的标题", 3)
+
+
+def test_an_article_page_served_from_the_cache_still_counts_its_views(client, counted_in_redis, settings):
+    from unittest import mock
+
+    from articles.views import ArticleDetailView
+
+    settings.READER_CACHE = True
+    article = make_article()
+    read(client, article, 1)  # rendered, and kept
+    with mock.patch.object(ArticleDetailView, "get", autospec=True) as rendered:
+        read(client, article, 4)
+    assert rendered.call_count == 0
+    assert view_counts.flush() == 5
+    article.refresh_from_db()
+    assert article.view_count == 5

@@ -114,3 +114,19 @@ class TestSearchResults:
             "网贷逾期的全新问答标题"
             in client.get(reverse("search:search"), {"q": "网贷逾期"}).content.decode()
         )
+
+
+def test_a_kept_page_is_answered_with_the_headers_the_whole_stack_gave_it(client, reader_cache):
+    make_article("第一篇")
+    fresh = client.get(reverse("home"))
+    kept = client.get(reverse("home"))
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Type"):
+        assert kept[header] == fresh[header], header
+    assert "Set-Cookie" not in kept
+
+
+def test_a_signed_in_editor_goes_through_the_whole_stack(admin_client, client, reader_cache):
+    draft = make_article("草稿预览", status=Article.Status.DRAFT)
+    assert admin_client.get(draft.get_absolute_url()).status_code == 200  # the editor's preview
+    assert client.get(draft.get_absolute_url()).status_code == 404  # never kept for readers
+    assert not kept(draft.get_absolute_url())
