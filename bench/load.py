@@ -98,7 +98,11 @@ def view_count(env: dict, article_id: int | None = None) -> int:
     """One article's views, or all articles' (None), once the counted views are written (a flush)."""
     which = f".filter(pk={article_id})" if article_id else ""
     code = (
-        "from django.db.models import Sum; from articles import view_counts; view_counts.flush(); "
+        "import time; from django.db.models import Sum; from articles import view_counts\n"
+        "for _ in range(100):\n"  # a worker may be writing a batch: wait until none is left
+        "    view_counts.flush()\n"
+        "    if not view_counts.pending_views(): break\n"
+        "    time.sleep(0.2)\n"
         f"from articles.models import Article; print(Article.objects{which}.aggregate(n=Sum('view_count'))['n'] or 0)"
     )
     result = subprocess.run(

@@ -14,12 +14,17 @@ serve pages another worker's save has changed.
 """
 
 import datetime
+import functools
+import hashlib
+import threading
+import time
+import urllib.parse
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Min
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from articles import view_counts
@@ -33,8 +38,14 @@ CACHED_PAGES = {
     "articles:category",
     "articles:author",
     "statutes:provision_detail",
+    "search:search",
 }
 KEPT_PARAMETERS = ("page",)
+# The search page depends on all of these (others are ignored: a client cannot make misses with them).
+SEARCH_PARAMETERS = ("q", "type", "level", "category", "versions", "page")
+# A process reads the generation from the cache server at most this often: a save is seen by
+# readers within this much (plus the commit), and most hits cost one round trip instead of two.
+GENERATION_MEMO_SECONDS = 0.25
 # Headers of the response as the middleware below this one made it, replayed on a hit; not these.
 UNKEPT_HEADERS = {"set-cookie", "date", "content-length"}
 
@@ -43,16 +54,27 @@ def enabled() -> bool:
     return settings.READER_CACHE
 
 
+_memo = threading.local()
+
+
 def generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+    """The content generation, read from the cache server at most every GENERATION_MEMO_SECONDS."""
+    now = time.monotonic()
+    if getattr(_memo, "until", 0) > now:
+        return _memo.value
+    _memo.value = cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+    _memo.until = now + GENERATION_MEMO_SECONDS
+    return _memo.value
 
 
 def content_changed() -> None:
     """Drop every kept page and search result (after a commit: readers then get the new content)."""
     try:
-        cache.incr(GENERATION_KEY)
+        _memo.value = cache.incr(GENERATION_KEY)
     except ValueError:  # not there (a new cache server, or evicted): any new number will do
-        cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), timeout=None)
+        _memo.value = int(timezone.now().timestamp() * 1000)
+        cache.set(GENERATION_KEY, _memo.value, timeout=None)
+    _memo.until = time.monotonic() + GENERATION_MEMO_SECONDS
 
 
 def timeout(generation_now: int) -> int:
@@ -69,8 +91,16 @@ def timeout(generation_now: int) -> int:
     return seconds
 
 
+@functools.cache
+def search_path() -> str:
+    return reverse("search:search")
+
+
 def page_key(request, generation_now: int) -> str:
-    kept = "&".join(f"{name}={request.GET[name]}" for name in KEPT_PARAMETERS if name in request.GET)
+    names = SEARCH_PARAMETERS if request.path == search_path() else KEPT_PARAMETERS
+    kept = urllib.parse.urlencode([(name, request.GET[name]) for name in names if name in request.GET])
+    if len(kept) > 200:  # (a question: up to 100 characters, each %XX%XX%XX) shorter as a digest
+        kept = hashlib.sha256(kept.encode()).hexdigest()
     return f"kb:page:{generation_now}:{request.path}?{kept}"
 
 
@@ -95,8 +125,10 @@ class ReaderPageCacheMiddleware:
         key = page_key(request, now)
         kept = cache.get(key)
         if kept is not None:
-            content, headers = kept
+            content, headers, replay = kept
             response = HttpResponse(content, headers=headers)
+            if replay is not None:
+                replay()  # what the view does for every request (the search page: record the search)
         else:
             response = self.get_response(request)
             if (
@@ -110,7 +142,8 @@ class ReaderPageCacheMiddleware:
                     headers = {
                         name: value for name, value in response.items() if name.lower() not in UNKEPT_HEADERS
                     }
-                    cache.set(key, (response.content, headers), seconds)
+                    replay = getattr(response, "reader_cache_replay", None)
+                    cache.set(key, (response.content, headers, replay), seconds)
             return response
         if match.view_name == "articles:detail" and request.method == "GET":
             view_counts.count_view(match.kwargs["pk"])

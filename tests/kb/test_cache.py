@@ -2,6 +2,7 @@
 
 import datetime
 import time
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from articles import services
 from articles.models import Article
 from kb import cache as kb_cache
 from kb.search.models import SearchRecord
+from kb.search.views import SearchView
 from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +103,11 @@ class TestSearchResults:
             again = client.get(reverse("search:search"), {"q": "  网贷逾期爆通讯录 "}).content.decode()
         assert first.split("<main", 1)[1] == again.split("<main", 1)[1]
         assert SearchRecord.objects.count() == 2
+        # Asked again exactly so: the whole page comes from the cache, and is recorded all the same.
+        with mock.patch.object(SearchView, "get_context_data", autospec=True) as computed:
+            third = client.get(reverse("search:search"), {"q": "网贷逾期爆通讯录"}).content.decode()
+        assert computed.call_count == 0 and third == first
+        assert list(SearchRecord.objects.values_list("query", flat=True)) == ["网贷逾期爆通讯录"] * 3
 
     def test_a_save_drops_kept_results(
         self, client, demo_index, reader_cache, django_capture_on_commit_callbacks
