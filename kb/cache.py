@@ -13,6 +13,7 @@ the embedded default's local-memory cache, each gunicorn worker would keep its o
 serve pages another worker's save has changed.
 """
 
+import collections
 import datetime
 import functools
 import hashlib
@@ -43,6 +44,8 @@ CACHED_PAGES = {
 KEPT_PARAMETERS = ("page",)
 # The search page depends on all of these (others are ignored: a client cannot make misses with them).
 SEARCH_PARAMETERS = ("q", "type", "level", "category", "versions", "page")
+# Pages a process keeps a copy of (see ReaderPageCacheMiddleware.kept).
+RECENT_PAGES = 200
 # A process reads the generation from the cache server at most this often: a save is seen by
 # readers within this much (plus the commit), and most hits cost one round trip instead of two.
 GENERATION_MEMO_SECONDS = 0.25
@@ -116,6 +119,24 @@ class ReaderPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # The pages this process served last, as the cache server holds them: a key names one
+        # generation's page, which never changes, so a copy is good until the page's own expiry.
+        self.recent: collections.OrderedDict = collections.OrderedDict()
+        self.recent_lock = threading.Lock()
+
+    def kept(self, key: str):
+        with self.recent_lock:
+            page = self.recent.get(key)
+            if page is not None and page[3] > time.time():
+                self.recent.move_to_end(key)
+                return page
+        page = cache.get(key)
+        if page is not None:
+            with self.recent_lock:
+                self.recent[key] = page
+                while len(self.recent) > RECENT_PAGES:
+                    self.recent.popitem(last=False)
+        return page
 
     def __call__(self, request):
         match = self.cacheable(request)
@@ -123,9 +144,9 @@ class ReaderPageCacheMiddleware:
             return self.get_response(request)
         now = generation()
         key = page_key(request, now)
-        kept = cache.get(key)
+        kept = self.kept(key)
         if kept is not None:
-            content, headers, replay = kept
+            content, headers, replay, _expires = kept
             response = HttpResponse(content, headers=headers)
             if replay is not None:
                 replay()  # what the view does for every request (the search page: record the search)
@@ -143,7 +164,7 @@ class ReaderPageCacheMiddleware:
                         name: value for name, value in response.items() if name.lower() not in UNKEPT_HEADERS
                     }
                     replay = getattr(response, "reader_cache_replay", None)
-                    cache.set(key, (response.content, headers, replay), seconds)
+                    cache.set(key, (response.content, headers, replay, time.time() + seconds), seconds)
             return response
         if match.view_name == "articles:detail" and request.method == "GET":
             view_counts.count_view(match.kwargs["pk"])
