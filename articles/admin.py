@@ -69,6 +69,17 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.fields["loaded_version"].initial = self.instance.updated_at.isoformat()
 
+    def clean_published_at(self):
+        """The time as the form shows it (to the minute in 中文 formats) means the stored time: an edit
+        that leaves it alone keeps its seconds, and the revision shows no change of time."""
+        value = self.cleaned_data.get("published_at")
+        stored = self.instance.published_at if self.instance.pk else None
+        if value and stored and value == stored.replace(second=0, microsecond=0):
+            return stored
+        if value and stored and value == stored.replace(microsecond=0):
+            return stored
+        return value
+
     def current_version(self):
         """The stored article's version, its row locked until the admin's transaction ends.
 

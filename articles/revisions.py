@@ -7,10 +7,12 @@ current library, and the restoration is itself a new revision; the view count an
 rendered stay the live article's.
 """
 
+import datetime
 import difflib
 from dataclasses import dataclass
 
 import reversion
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
@@ -65,7 +67,7 @@ def diff_html(old: str, new: str) -> SafeString:
             rows.append(f'<ins class="diff-line diff-line--in">{text}</ins>')
         elif marker == "  ":
             rows.append(f'<span class="diff-line">{text}</span>')
-    return mark_safe("\n".join(rows))
+    return mark_safe("".join(rows))  # each line a block of its own
 
 
 def compare(older: Version, newer: Version) -> list[Change]:
@@ -79,10 +81,21 @@ def compare(older: Version, newer: Version) -> list[Change]:
     }
     changes = []
     for name, label in labels.items():
-        before, after = older.field_dict.get(name), newer.field_dict.get(name)
+        before, after = readable(name, older.field_dict.get(name)), readable(name, newer.field_dict.get(name))
         if before != after:
-            changes.append(Change(name, label, diff_html(str(before or ""), str(after or ""))))
+            changes.append(Change(name, label, diff_html(before, after)))
     return changes
+
+
+def readable(name: str, value) -> str:
+    """A field's value as editors read it: times local to the second, states by their label."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    if name == "status":
+        return Article.Status(value).label
+    return str(value)
 
 
 def cited_in(version: Version) -> list[tuple[int, int, str]]:

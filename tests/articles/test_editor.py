@@ -13,7 +13,7 @@ from django.utils import timezone
 from articles import editor, services
 from articles.models import Article, Citation
 from articles.references import reference_verdict
-from articles.revisions import revisions_of
+from articles.revisions import compare, revisions_of
 from statutes.models import Provision
 from tests.helpers import make_article
 
@@ -218,6 +218,20 @@ class TestRevisions:
             versions[0].field_dict["title"] == "第二版标题" and versions[0].revision.user.username == "editor"
         )
         assert versions[1].field_dict["body"] == "第一版正文。"
+
+    def test_an_edit_that_leaves_the_time_alone_keeps_it_to_the_second(self, editor_client):
+        article = make_article("标题", published_at=timezone.now().replace(second=37, microsecond=123456))
+        stored = article.published_at
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        # The form shows the time to the minute (中文 formats), and posts it back so.
+        data = change_form(
+            article, body="改过的正文。", published_at=timezone.localtime(stored).replace(second=0)
+        )
+        assert editor_client.post(url, data).status_code == 302
+        article.refresh_from_db()
+        assert article.published_at == stored
+        newer, older = revisions_of(article)[:2]
+        assert [change.field for change in compare(older, newer)] == ["body"]
 
     def test_compare_two_revisions_shows_an_escaped_diff(self, editor_client):
         article = make_article("标题", body="同一行。\n旧的一行<b>。")
