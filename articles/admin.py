@@ -189,7 +189,7 @@ class ArticleAdmin(admin.ModelAdmin):
         """草稿, 已发布, or 定时 with its time: an article published for later is not yet for readers."""
         if article.status == Article.Status.DRAFT:
             return format_html('<span class="kb-state kb-state--{}">{}</span>', "draft", "草稿")
-        if article.published_at and article.published_at > timezone.now():
+        if article.is_scheduled:
             when = timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M")
             return format_html('<span class="kb-state kb-state--scheduled">定时（{}）</span>', when)
         return format_html('<span class="kb-state kb-state--{}">{}</span>', "published", "已发布")

@@ -221,6 +221,15 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    @property
+    def is_scheduled(self) -> bool:
+        """Published with a time still to come (ArticleQuerySet.scheduled, for one article)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
 
 class Citation(models.Model):
     """An article citing one provision. A cited provision cannot be deleted (PROTECT)."""

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from . import insight
@@ -58,7 +57,7 @@ class PinnedResultAdmin(admin.ModelAdmin):
     def shown(self, pin):
         if pin.article.is_published:
             return format_html('<span class="kb-state kb-state--{}">{}</span>', "published", "是")
-        if pin.article.published_at and pin.article.published_at > timezone.now():
+        if pin.article.is_scheduled:
             return format_html('<span class="kb-state kb-state--{}">{}</span>', "scheduled", "发布后显示")
         return format_html('<span class="kb-state kb-state--{}">{}</span>', "draft", "否（草稿）")
 

@@ -158,3 +158,17 @@ class TestPinned:
         )
         assert response.status_code == 302
         assert PinnedResult.objects.get().article == article
+
+
+def test_the_pin_list_says_whether_readers_see_each_pinned_article(editor_client):
+    later = timezone.now() + datetime.timedelta(days=1)
+    PinnedResult.objects.create(query="一", article=make_article("已发布的"))
+    PinnedResult.objects.create(query="二", article=make_article("定时的", published_at=later))
+    # A draft keeps a time it was given; it is still a draft, not scheduled.
+    PinnedResult.objects.create(
+        query="三", article=make_article("草稿", status=Article.Status.DRAFT, published_at=later)
+    )
+    page = editor_client.get(reverse("admin:search_pinnedresult_changelist")).content.decode()
+    assert 'kb-state--published">是<' in page
+    assert 'kb-state--scheduled">发布后显示<' in page
+    assert 'kb-state--draft">否（草稿）<' in page
