@@ -71,9 +71,12 @@ def preview(markdown: str) -> dict:
         html = render_markdown(markdown)
     except MarkdownRefused as problem:
         return {"html": "", "references": [], "problem": str(problem)}
-    body_html, _ = link_references(html)
+    law_names = known_law_names()
+    # The references are checked once, in the Markdown (where the fixes point); linking the HTML
+    # needs only what they resolve to, not where a misquote comes from (a search of the library).
+    body_html, _ = link_references(html, law_names, find_quoted=lambda quote, law: None)
     references = []
-    for item in check_text(markdown, known_law_names()):
+    for item in check_text(markdown, law_names):
         entry = item.as_dict()
         if not item.reference.resolved:
             state = "unknown"

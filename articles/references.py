@@ -10,7 +10,7 @@ import html
 import re
 
 from statutes.citations import known_law_names
-from statutes.verification import CheckedReference, check_text
+from statutes.verification import CheckedReference, QuoteFinder, check_text, provisions_quoting
 
 from .markdown import render_markdown
 
@@ -27,8 +27,13 @@ def preview_text(provision) -> str:
     return f"{provision.law.short_title} {provision.label}：{text}"
 
 
-def link_references(body_html: str, law_names: list[str] | None = None) -> tuple[str, list[CheckedReference]]:
-    """The body's HTML with resolved references linked, and every reference found (checked)."""
+def link_references(
+    body_html: str, law_names: list[str] | None = None, *, find_quoted: QuoteFinder = provisions_quoting
+) -> tuple[str, list[CheckedReference]]:
+    """The body's HTML with resolved references linked, and every reference found (checked).
+
+    find_quoted: as for check_text; the links themselves depend only on what the references resolve to.
+    """
     tokens = TAG_RE.split(body_html)
     pieces = []  # (token index or None, unescaped text)
     open_tags = []
@@ -48,7 +53,9 @@ def link_references(body_html: str, law_names: list[str] | None = None) -> tuple
         pieces.append((index, html.unescape(token)))
         linkable[index] = not open_tags
     text = "".join(piece for _, piece in pieces)
-    checked = check_text(text, law_names if law_names is not None else known_law_names())
+    checked = check_text(
+        text, law_names if law_names is not None else known_law_names(), find_quoted=find_quoted
+    )
 
     # Where each text token lies in the plain text.
     spans = {}
