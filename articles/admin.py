@@ -300,7 +300,7 @@ class ArticleAdmin(admin.ModelAdmin):
         reason = form.cleaned_data.get("publish_reason", "").strip()
         comment = ""
         if form.publication_problems and form.cleaned_data.get("publish_anyway") and reason:
-            comment = f"仍然发布（{reason}）：" + "；".join(form.publication_problems)
+            comment = services.published_anyway(reason, form.publication_problems)
             form.publish_anyway_note = comment
         services.save_article(article=obj, sync_citations=False, user=request.user, comment=comment)
 

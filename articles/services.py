@@ -101,6 +101,11 @@ def restore_article(*, article: Article, version: Version, user=None) -> Article
     return article
 
 
+def published_anyway(reason: str, problems: list[str]) -> str:
+    """The revision's comment when an editor publishes despite the reference check."""
+    return f"仍然发布（{reason}）：" + "；".join(problems)
+
+
 class PublishRefused(Exception):
     """The article cites what the library does not confirm; publishing it takes a reason."""
 
@@ -130,7 +135,7 @@ def publish_article(
     article.published_at = at or article.published_at or timezone.now()
     comment = "发布"
     if problems:
-        comment = f"仍然发布（{reason}）：" + "；".join(problems)
+        comment = published_anyway(reason, problems)
     save_article(article=article, user=user, comment=comment)
     return True
 
