@@ -31,8 +31,8 @@ from statutes.citations import known_law_names
 from statutes.models import Provision
 from statutes.verification import CheckedReference, check_text
 
-from . import categories, revisions, services
-from .models import Article, Author, Category, Citation
+from . import categories, services
+from .models import Article, Author, Category
 from .references import reference_verdict
 
 KEY_PREFIX = "post"
@@ -479,16 +479,9 @@ def import_post(post: Post, *, update: bool, dry_run: bool, user=None) -> PostRe
     services.save_article(
         article=article, sync_citations=False, user=user, comment=f"导入自 {post.path.name}"
     )
-    Citation.objects.filter(article=article, added_by=Citation.AddedBy.EDITOR).delete()
-    Citation.objects.bulk_create(
-        [
-            Citation(article=article, provision=provision, order=order, added_by=Citation.AddedBy.EDITOR)
-            for order, provision in enumerate(post.cited, start=1)
-        ],
-        ignore_conflicts=True,
+    services.replace_editor_citations(
+        article=article, provision_ids=[provision.pk for provision in post.cited]
     )
-    services.sync_found_citations(article=article)
-    revisions.keep_citations(article)
     outcome = "updated" if existing is not None else ("would create" if dry_run else "created")
     checks = [f"{entry['text']}：{reference_verdict(entry)}" for entry in article.reference_report]
     return PostResult(post, outcome, article, checks)

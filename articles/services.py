@@ -87,18 +87,33 @@ def restore_article(*, article: Article, version: Version, user=None) -> Article
             setattr(article, name, fields[name])
         when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M:%S")
         save_article(article=article, sync_citations=False, user=user, comment=f"恢复到 {when} 的版本")
-        Citation.objects.filter(article=article, added_by=Citation.AddedBy.EDITOR).delete()
-        kept = set(Citation.objects.filter(article=article).values_list("provision_id", flat=True))
-        Citation.objects.bulk_create(
+        replace_editor_citations(
+            article=article,
+            provision_ids=[
+                provision_id
+                for provision_id, _order, added_by in revisions.cited_in(version)
+                if added_by == Citation.AddedBy.EDITOR
+            ],
+        )
+    return article
+
+
+def replace_editor_citations(*, article: Article, provision_ids: list[int]) -> None:
+    """The article's own choice of citations becomes these, in this order (a provision the body
+    already cites stays the body's); the body's follow, and the revision being made records them."""
+    Citation.objects.filter(article=article, added_by=Citation.AddedBy.EDITOR).delete()
+    sync_found_citations(article=article)  # first: no row of an earlier body stays in the way
+    Citation.objects.bulk_create(
+        [
             Citation(
                 article=article, provision_id=provision_id, order=order, added_by=Citation.AddedBy.EDITOR
             )
-            for provision_id, order, added_by in revisions.cited_in(version)
-            if added_by == Citation.AddedBy.EDITOR and provision_id not in kept
-        )
-        sync_found_citations(article=article)
-        revisions.keep_citations(article)
-    return article
+            for order, provision_id in enumerate(provision_ids, start=1)
+        ],
+        ignore_conflicts=True,
+    )
+    sync_found_citations(article=article)  # the order: the body's, then the editor's
+    revisions.keep_citations(article)
 
 
 def published_anyway(reason: str, problems: list[str]) -> str:

@@ -267,6 +267,19 @@ class TestRevisions:
         assert len(versions) == 4 and versions[0].revision.comment.startswith("恢复到")
         assert versions[0].revision.user.username == "editor"
 
+    def test_restore_brings_back_an_editors_citation_that_a_later_body_cited_itself(self, statutes):
+        electricity_65 = Provision.objects.get(law__short_title="电信条例", key="65")
+        article = make_article("标题", body="正文没有引用。", cites=[electricity_65])
+        services.save_article(article=article)  # the editor's citation, kept in the revision
+        first = revisions_of(article).first()
+        Citation.objects.filter(article=article).delete()
+        article.body = RIGHT_QUOTE  # now the body cites it: the finder's row
+        services.save_article(article=article)
+        services.restore_article(article=article, version=first)
+        assert list(article.citations.values_list("provision_id", "added_by")) == [
+            (electricity_65.pk, Citation.AddedBy.EDITOR)
+        ]
+
     def test_restore_takes_a_post_and_a_version_of_this_article(self, editor_client):
         article = make_article("甲")
         other = make_article("乙")
