@@ -3,7 +3,7 @@
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
@@ -15,9 +15,8 @@ import statutes.converters  # noqa: F401 - registers <id:>
 from statutes.models import Law
 
 from . import editor, revisions, services
-from .markdown import MarkdownRefused
 from .models import Article, Author, Category, Citation
-from .references import body_publication_problems, reference_verdict
+from .references import reference_verdict
 
 
 class CitesOutdatedLawFilter(admin.SimpleListFilter):
@@ -107,35 +106,61 @@ class ArticleAdminForm(forms.ModelForm):
                 )
         if cleaned.get("origin") == Article.Origin.REPRINT and not cleaned.get("source_name"):
             self.add_error("source_name", "转载的文章须注明来源。")
-        self.check_publication(cleaned)
         return cleaned
 
-    def check_publication(self, cleaned):
-        """Publishing a body that misquotes or cites an unknown law takes an explicit "仍然发布" and a reason."""
-        # Publishing now, or changing the text readers already see.
-        was_published = bool(self.instance.pk) and self.initial.get("status") == Article.Status.PUBLISHED
-        publishing = cleaned.get("status") == Article.Status.PUBLISHED and (
-            not was_published or "body" in self.changed_data
-        )
-        if not publishing or "body" not in cleaned:
+    def _post_clean(self):
+        # The instance now holds what the form would save: the one publishing rule judges it.
+        super()._post_clean()
+        if self.errors or "body" not in self.cleaned_data:
             return
+        stored = Article.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         try:
-            self.publication_problems = body_publication_problems(cleaned["body"])
-        except MarkdownRefused:
+            self.publication_problems = services.publication_problems(self.instance, stored=stored)
+        except ValidationError:
             return  # the body's own error says so
         if not self.publication_problems:
             return
-        if cleaned.get("publish_anyway") and cleaned.get("publish_reason", "").strip():
+        if self.cleaned_data.get("publish_anyway") and self.reason_to_publish:
             return
-        listed = "；".join(self.publication_problems)
-        if cleaned.get("publish_anyway"):
+        if self.cleaned_data.get("publish_anyway"):
             self.add_error("publish_reason", "仍然发布，请写明理由（会记入修订历史）。")
         else:
-            raise forms.ValidationError(
-                "正文的法条引用有问题，没有发布：%(problems)s。请改正后再发布；确需照此发布，请勾选“仍然发布”并写明理由。",
-                params={"problems": listed},
-                code="reference_problems",
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "正文的法条引用有问题，没有发布：%(problems)s。请改正后再发布；确需照此发布，请勾选“仍然发布”并写明理由。",
+                    params={"problems": "；".join(self.publication_problems)},
+                    code="reference_problems",
+                ),
             )
+
+    @property
+    def reason_to_publish(self) -> str:
+        """The editor's reason to publish despite the reference check ("" unless 仍然发布 is ticked)."""
+        if not self.cleaned_data.get("publish_anyway"):
+            return ""
+        return self.cleaned_data.get("publish_reason", "").strip()
+
+    def editor_citations(self, formsets) -> list[int]:
+        """The provisions the editor chose in the 相关法条 box, in their order: new rows, rows an
+        editor added, rows whose provision was changed; the body's own rows are the body's."""
+        chosen = []
+        for formset in formsets:
+            if formset.model is not Citation:
+                continue
+            for form in formset.forms:
+                data = getattr(form, "cleaned_data", None)
+                if not data or data.get("DELETE") or data.get("provision") is None:
+                    continue
+                row = form.instance
+                bodys_own = (
+                    row.pk is not None
+                    and row.added_by == Citation.AddedBy.FINDER
+                    and "provision" not in form.changed_data
+                )
+                if not bodys_own:
+                    chosen.append((data.get("order") or 0, len(chosen), data["provision"].pk))
+        return [provision_id for _order, _place, provision_id in sorted(chosen)]
 
 
 class CitationInline(admin.TabularInline):
@@ -252,7 +277,22 @@ class ArticleAdmin(admin.ModelAdmin):
         version = revisions.revisions_of(article).filter(pk=version_id).first()
         if version is None:
             raise Http404("没有这个版本。")
-        services.restore_article(article=article, version=version, user=request.user)
+        try:
+            services.restore_article(
+                article=article,
+                version=version,
+                user=request.user,
+                override_reason=request.POST.get("publish_reason", "")[:200],
+            )
+        except services.PublishRefused as refused:
+            self.message_user(
+                request,
+                "没有恢复：这篇文章已发布，而该版本正文的法条引用有问题："
+                + "；".join(refused.problems)
+                + "。请先撤回为草稿再恢复，或在“恢复”旁写明理由后仍然恢复（会记入修订历史）。",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[article.pk]))
         self.log_change(
             request, article, f"恢复到 {version.revision.date_created:%Y-%m-%d %H:%M:%S} 的版本。"
         )
@@ -296,13 +336,28 @@ class ArticleAdmin(admin.ModelAdmin):
         )  # fmt: skip
 
     def save_model(self, request, obj, form, change):
-        # The editor's citation rows (the inline) are saved next, then the body's own (save_related).
-        reason = form.cleaned_data.get("publish_reason", "").strip()
-        comment = ""
-        if form.publication_problems and form.cleaned_data.get("publish_anyway") and reason:
-            comment = services.published_anyway(reason, form.publication_problems)
-            form.publish_anyway_note = comment
-        services.save_article(article=obj, sync_citations=False, user=request.user, comment=comment)
+        pass  # saved with its citations in save_related, through the one door
+
+    def save_related(self, request, form, formsets, change):
+        """The article and the editor's citations, saved in one go by articles.services."""
+        article = form.instance
+        services.save_article(
+            article=article,
+            editor_citations=form.editor_citations(formsets),
+            user=request.user,
+            publish_reason=form.reason_to_publish,
+        )
+        if form.publication_problems and form.reason_to_publish:
+            form.publish_anyway_note = services.published_anyway(
+                form.reason_to_publish, form.publication_problems
+            )
+        for formset in formsets:  # what the change message reads; the rows were written above
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for entry in article.reference_report:
+            verdict = reference_verdict(entry)
+            if not verdict.startswith("正确"):
+                # A warning, never a refusal: the article is saved either way.
+                messages.warning(request, f"{entry['text']}：{verdict}")
 
     def construct_change_message(self, request, form, formsets, add=False):
         message = super().construct_change_message(request, form, formsets, add)
@@ -310,17 +365,6 @@ class ArticleAdmin(admin.ModelAdmin):
         if note:
             message = [*message, {"changed": {"fields": [note]}}] if isinstance(message, list) else note
         return message
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        article = form.instance
-        services.sync_found_citations(article=article)
-        revisions.keep_citations(article)
-        for entry in article.reference_report:
-            verdict = reference_verdict(entry)
-            if not verdict.startswith("正确"):
-                # A warning, never a refusal: the article is saved either way.
-                messages.warning(request, f"{entry['text']}：{verdict}")
 
     def delete_model(self, request, obj):
         services.delete_article(article=obj)

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-import reversion
 from django.db import transaction
 
 from statutes.citations import known_law_names
@@ -449,9 +448,7 @@ def import_posts(
     results = []
     with transaction.atomic():
         for post in posts:
-            # One revision per post: its text and then the citations it was given.
-            with reversion.create_revision():
-                results.append(import_post(post, update=update, dry_run=dry_run, user=user))
+            results.append(import_post(post, update=update, dry_run=dry_run, user=user))
         if dry_run:
             transaction.set_rollback(True)
     return results
@@ -477,10 +474,10 @@ def import_post(post: Post, *, update: bool, dry_run: bool, user=None) -> PostRe
         article.source_name = post.firm or post.source_url.split("/")[2]
         article.source_url = post.source_url[:200]
     services.save_article(
-        article=article, sync_citations=False, user=user, comment=f"导入自 {post.path.name}"
-    )
-    services.replace_editor_citations(
-        article=article, provision_ids=[provision.pk for provision in post.cited]
+        article=article,
+        editor_citations=[provision.pk for provision in post.cited],
+        user=user,
+        comment=f"导入自 {post.path.name}",
     )
     outcome = "updated" if existing is not None else ("would create" if dry_run else "created")
     checks = [f"{entry['text']}：{reference_verdict(entry)}" for entry in article.reference_report]

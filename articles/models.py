@@ -165,18 +165,10 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        """Render the body into the row: sanitized HTML with its statute references linked, the
-        report of those references, the excerpt. Writing anything else (citations, search) is
-        articles.services' work."""
-        try:
-            html = render_markdown(self.body)
-        except (
-            MarkdownRefused
-        ) as problem:  # the admin says so before saving (clean); here it is refused unsaved
-            raise ValidationError({"body": str(problem)}) from None
-        self.body_html, checked = link_references(html)
-        self.reference_report = reference_report(checked)
-        self.excerpt = self.summary.strip() or summarize(self.body_html)
+        """The row with what render() derives (once per text: the publication check may just have
+        rendered it). Writing anything else (citations, revisions, search) is articles.services' work."""
+        if getattr(self, "_rendered_from", None) != (self.body, self.summary):
+            self.render()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         update_fields = kwargs.get("update_fields")
@@ -202,6 +194,20 @@ class Article(models.Model):
         # Publishing without a time means "now"; set it before the constraints are validated.
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+
+    def render(self) -> None:
+        """Derive from the body, on the library as it is now: sanitized HTML with its statute
+        references linked, the report of those references, the excerpt."""
+        try:
+            html = render_markdown(self.body)
+        except (
+            MarkdownRefused
+        ) as problem:  # the admin says so before saving (clean); here it is refused unsaved
+            raise ValidationError({"body": str(problem)}) from None
+        self.body_html, checked = link_references(html)
+        self.reference_report = reference_report(checked)
+        self.excerpt = self.summary.strip() or summarize(self.body_html)
+        self._rendered_from = (self.body, self.summary)
 
     @property
     def is_reprint(self) -> bool:

@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Q
 
 from statutes.citations import Library
 from statutes.models import Provision
 
 from . import categories, services
-from .models import Article, Author, Citation
+from .models import Article, Author
 
 SOURCE_NAME = "LeCoQA 数据集（MIT 许可证）"
 SOURCE_URL = "https://github.com/oneal2000/LeCoQA"
@@ -33,6 +32,8 @@ AUTHOR_NAME = "LeCoQA 法律团队"
 AUTHOR_BIO = "LeCoQA 数据集（oneal2000/LeCoQA，MIT 许可证）中由法律团队撰写的问答。"
 KEY_PREFIX = "lecoqa"
 MAX_TITLE = 200
+# Why an answer is published even where the reference check finds a problem: it is the dataset's text.
+PUBLISHED_AS_IMPORTED = "数据集原文，照原样转载"
 
 
 class QAFileError(ValueError):
@@ -173,15 +174,11 @@ def write_article(
     article.origin, article.source_name, article.source_url = Article.Origin.REPRINT, SOURCE_NAME, SOURCE_URL
     article.status = Article.Status.PUBLISHED
     article.import_digest = digest
-    services.save_article(article=article, sync_citations=False)
-    # The dataset's statutes are the article's own citations, in its order; the body's references follow.
-    cited = [provision.pk for provision in provisions]
-    Citation.objects.filter(article=article).filter(
-        Q(added_by=Citation.AddedBy.EDITOR) | Q(provision_id__in=cited)
-    ).delete()
-    Citation.objects.bulk_create(
-        Citation(article=article, provision_id=pk, order=order, added_by=Citation.AddedBy.EDITOR)
-        for order, pk in enumerate(cited, start=1)
+    # The dataset's statutes are the article's own citations, in its order; the body's references
+    # come first. Published as the dataset has it: the revision names what the check found.
+    services.save_article(
+        article=article,
+        editor_citations=[provision.pk for provision in provisions],
+        publish_reason=PUBLISHED_AS_IMPORTED,
     )
-    services.sync_found_citations(article=article)
     return outcome

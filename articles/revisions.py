@@ -1,10 +1,10 @@
 """Every saved state of an article, kept by django-reversion: listed, compared and restored.
 
 A revision holds what an editor writes (title, body, summary, category, author, publication,
-source) and the article's citations. Restoring one sets those again on the live article and
-saves it through articles.services, so that rendering and the reference check run again on the
-current library, and the restoration is itself a new revision; the view count and everything
-rendered stay the live article's.
+source) and the article's citations. Restoring one sets its content and citations again on the
+live article (never its publication) and saves it through articles.services, so that rendering
+and the reference check run again on the current library, and the restoration is itself a new
+revision; the view count, the status and everything rendered stay the live article's.
 """
 
 import datetime
@@ -25,6 +25,9 @@ CONTENT_FIELDS = [
     "title", "category_id", "author_id", "body", "summary", "status", "published_at",
     "origin", "source_name", "source_url",
 ]  # fmt: skip
+
+# What restoring a revision brings back: the content, never the publication (an act of its own).
+RESTORED_FIELDS = [name for name in CONTENT_FIELDS if name not in ("status", "published_at")]
 
 # django-reversion serializes fields by name.
 reversion.register(
@@ -98,7 +101,8 @@ def readable(name: str, value) -> str:
     return str(value)
 
 
-def cited_in(version: Version) -> list[tuple[int, int, str]]:
-    """(provision id, order, added by) of the citations the article had at that revision."""
+def cited_in(version: Version) -> list[tuple[int, int, str]] | None:
+    """(provision id, order, added by) of the citations the article had at that revision; None for
+    a revision that did not record them."""
     kept = RevisionCitations.objects.filter(revision_id=version.revision_id).order_by("pk").last()
-    return [tuple(row) for row in kept.rows] if kept else []
+    return [tuple(row) for row in kept.rows] if kept else None

@@ -16,15 +16,15 @@ from pathlib import Path
 import reversion
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from reversion.models import Version
 
 from statutes.models import Provision
 
 from . import pages, revisions
-from .models import Article, Author, Category, Citation
-from .references import body_publication_problems
+from .models import Article, ArticleTopic, Author, Category, Citation, RelatedArticle
+from .references import publication_problems as references_publication_problems
 
 EDITOR_GROUP = "编辑"
 
@@ -54,73 +54,6 @@ def ensure_editor_group() -> Group:
 # --- articles -----------------------------------------------------------------------
 
 
-@transaction.atomic
-def save_article(*, article: Article, sync_citations: bool = True, user=None, comment: str = "") -> Article:
-    """Create or update an article, with the citations its body makes; kept as a revision.
-
-    sync_citations=False leaves the citations to the caller, who saves an editor's citation rows
-    first and then calls sync_found_citations (the admin: its inline rows are saved after the article;
-    its revision, which the admin opens around both, then holds them too).
-    """
-    stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
-    showing = pages.pages_showing(stored) if stored else set()  # as it was: its old neighbours too
-    with reversion.create_revision():
-        article.save()
-        if sync_citations:
-            sync_found_citations(article=article)
-            revisions.keep_citations(article)
-        if user is not None:
-            reversion.set_user(user)
-        if comment or not reversion.get_comment():
-            reversion.set_comment(comment or ("创建" if stored is None else "修改"))
-    drop_pages_on_commit(showing | pages.pages_showing(article))
-    return article
-
-
-@transaction.atomic
-def restore_article(*, article: Article, version: Version, user=None) -> Article:
-    """Back to what a revision held (text, publication, the editor's citations): a new revision,
-    rendered and checked again on the current library."""
-    fields = version.field_dict
-    with reversion.create_revision():
-        for name in revisions.CONTENT_FIELDS:
-            setattr(article, name, fields[name])
-        when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M:%S")
-        save_article(article=article, sync_citations=False, user=user, comment=f"恢复到 {when} 的版本")
-        replace_editor_citations(
-            article=article,
-            provision_ids=[
-                provision_id
-                for provision_id, _order, added_by in revisions.cited_in(version)
-                if added_by == Citation.AddedBy.EDITOR
-            ],
-        )
-    return article
-
-
-def replace_editor_citations(*, article: Article, provision_ids: list[int]) -> None:
-    """The article's own choice of citations becomes these, in this order (a provision the body
-    already cites stays the body's); the body's follow, and the revision being made records them."""
-    Citation.objects.filter(article=article, added_by=Citation.AddedBy.EDITOR).delete()
-    sync_found_citations(article=article)  # first: no row of an earlier body stays in the way
-    Citation.objects.bulk_create(
-        [
-            Citation(
-                article=article, provision_id=provision_id, order=order, added_by=Citation.AddedBy.EDITOR
-            )
-            for order, provision_id in enumerate(provision_ids, start=1)
-        ],
-        ignore_conflicts=True,
-    )
-    sync_found_citations(article=article)  # the order: the body's, then the editor's
-    revisions.keep_citations(article)
-
-
-def published_anyway(reason: str, problems: list[str]) -> str:
-    """The revision's comment when an editor publishes despite the reference check."""
-    return f"仍然发布（{reason}）：" + "；".join(problems)
-
-
 class PublishRefused(Exception):
     """The article cites what the library does not confirm; publishing it takes a reason."""
 
@@ -130,28 +63,140 @@ class PublishRefused(Exception):
         self.problems = problems
 
 
+def publication_problems(article: Article, *, stored: Article | None) -> list[str]:
+    """The one publishing rule: what keeps this state of the article from readers.
+
+    A text readers will see for the first time (published now, or the body of a published article
+    changed) is checked on the library as it is now; a misquote or an unknown law blocks it unless
+    an editor gives a reason (see save_article). stored: the article as it is in the database.
+    """
+    if article.status != Article.Status.PUBLISHED:
+        return []
+    if stored is not None and stored.status == Article.Status.PUBLISHED and stored.body == article.body:
+        return []
+    article.render()
+    return references_publication_problems(article.reference_report)
+
+
+def published_anyway(reason: str, problems: list[str]) -> str:
+    """The revision's comment when an editor publishes despite the reference check."""
+    return f"仍然发布（{reason}）：" + "；".join(problems)
+
+
+@transaction.atomic
+def save_article(
+    *,
+    article: Article,
+    editor_citations: list[int] | None = None,
+    user=None,
+    comment: str = "",
+    publish_reason: str = "",
+) -> Article:
+    """The one door for every change to an article, whoever makes it; all of it in one transaction.
+
+    - the publishing rule (publication_problems): refused with PublishRefused, nothing written,
+      unless publish_reason says why it is published all the same (the revision keeps it);
+    - the row, with the body rendered (links, reference report, excerpt);
+    - the citations: the body's follow the body; editor_citations, when given, become the editor's
+      own choice, in that order (None keeps the editor's rows as they are);
+    - a revision with its user, its comment and the citations as they end up;
+    - after the commit, the cached pages that show it are dropped; the search layer learns of the
+      change from the save (kb.search subscribes) and brings the index, topics and related lists up
+      to date.
+    """
+    stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
+    problems = publication_problems(article, stored=stored)
+    reason = publish_reason.strip()
+    if problems and not reason:
+        raise PublishRefused(article, problems)
+    showing = pages.pages_showing(stored) if stored else set()  # as it was: its old neighbours too
+    with reversion.create_revision():
+        article.save()
+        if editor_citations is not None:
+            Citation.objects.filter(article=article, added_by=Citation.AddedBy.EDITOR).delete()
+            _sync_found_citations(article=article)  # first: no row of an earlier body stays in the way
+            Citation.objects.bulk_create(
+                [
+                    Citation(
+                        article=article,
+                        provision_id=provision_id,
+                        order=order,
+                        added_by=Citation.AddedBy.EDITOR,
+                    )
+                    for order, provision_id in enumerate(dict.fromkeys(editor_citations), start=1)
+                ],
+                ignore_conflicts=True,  # a provision the body cites stays the body's
+            )
+        _sync_found_citations(article=article)  # the order: the body's, then the editor's
+        revisions.keep_citations(article)
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(revision_comment(article, stored, comment, problems, reason))
+    drop_pages_on_commit(showing | pages.pages_showing(article))
+    return article
+
+
+def revision_comment(article: Article, stored: Article | None, comment: str, problems, reason: str) -> str:
+    """What the revision says it was: the caller's words, or what the save did; and why it was
+    published despite the reference check."""
+    if not comment:
+        if stored is None:
+            comment = "创建"
+        elif stored.status != article.status:
+            comment = "发布" if article.status == Article.Status.PUBLISHED else "撤回为草稿"
+        else:
+            comment = reversion.get_comment() or "修改"
+    if problems:
+        anyway = published_anyway(reason, problems)
+        comment = anyway if comment == "发布" else f"{comment}；{anyway}"
+    return comment
+
+
+@transaction.atomic
+def restore_article(*, article: Article, version: Version, user=None, override_reason: str = "") -> Article:
+    """Back to a revision's content and citations, as they were: a new revision, rendered and
+    checked again on the current library.
+
+    Never its status or publication time: publishing is an act of its own. Restoring into a
+    published article is publishing that text, so it passes the publishing rule (override_reason).
+    """
+    fields = version.field_dict
+    for name in revisions.RESTORED_FIELDS:
+        setattr(article, name, fields[name])
+    cited = revisions.cited_in(version)
+    when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M:%S")
+    return save_article(
+        article=article,
+        editor_citations=None
+        if cited is None
+        else [
+            provision_id for provision_id, _order, added_by in cited if added_by == Citation.AddedBy.EDITOR
+        ],
+        user=user,
+        comment=f"恢复到 {when} 的版本",
+        publish_reason=override_reason,
+    )
+
+
 @transaction.atomic
 def publish_article(
     *, article: Article, at: datetime.datetime | None = None, override_reason: str = "", user=None
 ) -> bool:
     """Publish now (or at the given time, or at the time it already has). False if it was published.
 
-    The references are checked again, on the library as it is now: a misquote or an unknown law
-    refuses the publication (PublishRefused, nothing saved) unless an editor gives a reason to
-    publish anyway, which the revision keeps.
+    Refused (PublishRefused, nothing saved, the article as it was) when the reference check finds a
+    problem and no reason is given.
     """
     if article.status == Article.Status.PUBLISHED:
         return False
-    reason = override_reason.strip()
-    problems = body_publication_problems(article.body)
-    if problems and not reason:
-        raise PublishRefused(article, problems)
+    was = (article.status, article.published_at)
     article.status = Article.Status.PUBLISHED
     article.published_at = at or article.published_at or timezone.now()
-    comment = "发布"
-    if problems:
-        comment = published_anyway(reason, problems)
-    save_article(article=article, user=user, comment=comment)
+    try:
+        save_article(article=article, user=user, publish_reason=override_reason)
+    except PublishRefused:
+        article.status, article.published_at = was
+        raise
     return True
 
 
@@ -161,7 +206,7 @@ def unpublish_article(*, article: Article, user=None) -> bool:
     if article.status == Article.Status.DRAFT:
         return False
     article.status = Article.Status.DRAFT
-    save_article(article=article, user=user, comment="撤回为草稿")
+    save_article(article=article, user=user)
     return True
 
 
@@ -172,7 +217,7 @@ def delete_article(*, article: Article) -> None:
     drop_pages_on_commit(showing)
 
 
-def sync_found_citations(*, article: Article) -> None:
+def _sync_found_citations(*, article: Article) -> None:
     """The citation rows follow the body's references, in the body's order.
 
     Rows the finder made for references no longer in the body go; rows an editor added stay, after
@@ -207,6 +252,42 @@ def sync_found_citations(*, article: Article) -> None:
             citation.order = order
             moved.append(citation)
     Citation.objects.bulk_update(moved, ["order"])
+
+
+# --- what the search layer derives from articles ------------------------------------------
+
+
+def replace_topics(*, article: Article, provision_ids: list[int]) -> None:
+    """The provisions the article is about, as the statute search ranks them (ArticleTopic)."""
+    with transaction.atomic():
+        ArticleTopic.objects.filter(article=article).delete()
+        ArticleTopic.objects.bulk_create(
+            ArticleTopic(article=article, provision_id=provision_id, rank=rank)
+            for rank, provision_id in enumerate(provision_ids)
+        )
+
+
+def replace_related(*, article_id: int, related_ids: list[int]) -> list[int] | None:
+    """The article's related list becomes these articles, in this order (RelatedArticle); its page
+    is dropped. Returns the ids listed: those still there, since another process may have deleted
+    one meanwhile (its deletion refreshes the lists that had it); None if the article itself is gone."""
+    try:
+        with transaction.atomic():
+            still_there = set(
+                Article.objects.filter(pk__in=[article_id, *related_ids]).values_list("pk", flat=True)
+            )
+            if article_id not in still_there:
+                return None
+            related_ids = [pk for pk in related_ids if pk in still_there]
+            RelatedArticle.objects.filter(article_id=article_id).delete()
+            RelatedArticle.objects.bulk_create(
+                RelatedArticle(article_id=article_id, related_id=pk, rank=rank)
+                for rank, pk in enumerate(related_ids)
+            )
+    except IntegrityError:  # deleted between the look and the write
+        return None
+    drop_pages_on_commit({article_id})
+    return related_ids
 
 
 def drop_pages_on_commit(article_ids: set[int]) -> None:
@@ -292,11 +373,6 @@ def load_demo_articles(folder: Path) -> DemoLoadReport:
         except (KeyError, ValueError, Category.DoesNotExist, Author.DoesNotExist) as error:
             raise DemoContentError(f"{path.name}: {error!r}") from error
         # The declared citations are the editor's; the finder adds what else the body cites.
-        save_article(article=article, sync_citations=False)
-        Citation.objects.bulk_create(
-            Citation(article=article, provision=provision, order=order, added_by=Citation.AddedBy.EDITOR)
-            for order, provision in enumerate(provisions, start=1)
-        )
-        sync_found_citations(article=article)
+        save_article(article=article, editor_citations=[provision.pk for provision in provisions])
         report.created.append(title)
     return report

@@ -108,7 +108,7 @@ def make_article(title="网贷逾期群发短信给通讯录违法吗？", *, ci
     from django.utils import timezone
 
     from articles import services
-    from articles.models import Article, Citation
+    from articles.models import Article
 
     fields.setdefault("category", make_category())
     fields.setdefault("author", make_author())
@@ -117,11 +117,6 @@ def make_article(title="网贷逾期群发短信给通讯录违法吗？", *, ci
     if fields["status"] == Article.Status.PUBLISHED:
         fields.setdefault("published_at", timezone.now() - datetime.timedelta(days=1))
     article = Article(title=title, **fields)
-    # As an editor does it: the article, the citations chosen, then those its body makes.
-    services.save_article(article=article, sync_citations=False)
-    Citation.objects.bulk_create(
-        Citation(article=article, provision=provision, order=order)
-        for order, provision in enumerate(cites, 1)
-    )
-    services.sync_found_citations(article=article)
+    # As an editor does it: the article with the citations chosen; those its body makes come first.
+    services.save_article(article=article, editor_citations=[provision.pk for provision in cites])
     return article

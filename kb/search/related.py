@@ -20,10 +20,9 @@ import logging
 import math
 from collections import Counter, defaultdict
 
-from django.db import IntegrityError, transaction
 from django.db.models import Count
 
-from articles import pages
+from articles import services
 from articles.markdown import plain_text
 from articles.models import Article, ArticleTopic, Citation, RelatedArticle
 
@@ -125,11 +124,7 @@ def refresh_topics(article: Article) -> None:
         # Loud, and the article keeps its previous topics: `manage.py refresh_topics` repairs them.
         logger.exception("Topics of article %s not refreshed: the search index cannot be read", article.pk)
         return
-    ArticleTopic.objects.filter(article=article).delete()
-    ArticleTopic.objects.bulk_create(
-        ArticleTopic(article=article, provision=provision, rank=rank)
-        for rank, provision in enumerate(provisions)
-    )
+    services.replace_topics(article=article, provision_ids=[provision.pk for provision in provisions])
 
 
 def provisions_about(articles, provisions=None) -> dict[int, dict[int, int]]:
@@ -196,7 +191,7 @@ def latest_in_category(article: Article, limit: int) -> list[Article]:
 
 
 def refresh_related(article_ids) -> list[int]:
-    """Recompute and keep the related lists of these articles; drop their cached pages.
+    """Recompute and keep the related lists of these articles (their pages are dropped).
 
     Returns the ids now listed, all lists together.
     """
@@ -204,30 +199,11 @@ def refresh_related(article_ids) -> list[int]:
     for article in Article.objects.filter(pk__in=list(article_ids)).only(
         "id", "title", "body_html", "category_id"
     ):
-        related = compute_related(article)
-        try:
-            with transaction.atomic():
-                # Another process may have deleted one of them since: its own deletion refreshes
-                # the lists that had it, and this one must not point at it.
-                still_there = set(
-                    Article.objects.filter(pk__in=[article.pk, *related]).values_list("pk", flat=True)
-                )
-                if article.pk not in still_there:
-                    continue
-                related = [pk for pk in related if pk in still_there]
-                RelatedArticle.objects.filter(article=article).delete()
-                RelatedArticle.objects.bulk_create(
-                    RelatedArticle(article=article, related_id=pk, rank=rank)
-                    for rank, pk in enumerate(related)
-                )
-        except IntegrityError:
-            logger.info(
-                "Article %s or one it lists was deleted meanwhile; its deletion refreshes the lists.",
-                article.pk,
-            )
+        related = services.replace_related(article_id=article.pk, related_ids=compute_related(article))
+        if related is None:
+            logger.info("Article %s was deleted meanwhile; its deletion refreshes the lists.", article.pk)
             continue
         listed.update(related)
-    pages.drop(article_ids)
     return sorted(listed)
 
 

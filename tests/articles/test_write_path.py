@@ -51,7 +51,12 @@ class TestEveryDoorRecordsTheFinalCitations:
         assert [row[0] for row in cited_in(imported)] == [privacy.pk]
 
     def test_restoring_the_import_revision_keeps_the_answers_citations(self, statutes, tmp_path):
-        row = {"qid": 8, "question": "问题", "answer": "回答。", "statutes": ["中华人民共和国民法典第一千零三十二条"]}
+        row = {
+            "qid": 8,
+            "question": "问题",
+            "answer": "回答。",
+            "statutes": ["中华人民共和国民法典第一千零三十二条"],
+        }
         path = tmp_path / "qa.jsonl"
         path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
         import_qa(path)
