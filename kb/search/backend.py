@@ -5,8 +5,9 @@ A small subclass, not a copy of haystack's backend. It changes five things:
    English StemmingAnalyzer), facet fields are kept whole, the ranking prior is a column;
 2. searching: one searcher per thread is kept open and refreshed only when the index
    has changed (haystack opens a new one for every query), with the filters' documents kept
-   for it; it scores with BM25F multiplied by each document's prior (current law first), as
-   kb.search.engine's faster scoring does;
+   for it; Whoosh's own searches on it (haystack's search and more_like_this) score with
+   kb.search.scoring's BM25F times each document's prior (current law first), the one formula
+   kb.search.engine's faster term-at-a-time ranking uses;
 3. writing: every write holds an inter-process file lock, so that Whoosh's single
    writer is never contended and no process meets a LockError (see kb.search.queue);
 4. the index folder: WHOOSH_PATH may be a link to a complete index that kb.search.rebuild
@@ -30,7 +31,6 @@ from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from whoosh import fields as whoosh_fields
 from whoosh import index as whoosh_index
-from whoosh import scoring as whoosh_scoring
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
@@ -52,23 +52,6 @@ MAX_KEPT_FILTERS = 64
 
 class IndexBusy(Exception):
     """Another process is writing the index; try again later."""
-
-
-class PriorBM25F(whoosh_scoring.BM25F):
-    """BM25F times the document's prior (a column, in thousandths), so current law ranks first."""
-
-    use_final = True
-
-    def final(self, searcher, docnum, score):
-        priors = getattr(searcher, "_kb_priors", None)
-        if priors is None:
-            reader = searcher.reader()
-            # False, not None, marks "no prior column": a column reader may itself be falsy.
-            priors = reader.column_reader(PRIOR_FIELD) if reader.has_column(PRIOR_FIELD) else False
-            searcher._kb_priors = priors
-        if priors is False:
-            return score
-        return score * (priors[docnum] or PRIOR_SCALE) / PRIOR_SCALE
 
 
 class WithoutLengthStatistics(W3Codec):
@@ -212,7 +195,7 @@ class SharedSearcherIndex:
             if current is not None:
                 current = current.refresh()
             else:
-                current = self._index.searcher(weighting=PriorBM25F(B=scoring.B, K1=scoring.K1))
+                current = self._index.searcher(weighting=scoring.PriorBM25F())
             self._local.searcher = current
             self._local.filters = {}
         return KeptSearcher(current)

@@ -9,11 +9,16 @@ Python, for every posting. Here each term's postings are read a block at a time
 
 What does not change per index generation (document lengths, priors) is read once per
 segment: segments are immutable, so a new article only adds a small one.
+
+BM25FTerm is the one BM25F formula of the site: score_terms ranks with it, and so do Whoosh's
+own searches on our index (haystack's search and more_like_this), through PriorBM25F.
 """
 
 import math
 import threading
 from collections import OrderedDict
+
+from whoosh import scoring as whoosh_scoring
 
 from .postings import segment_postings
 
@@ -21,6 +26,72 @@ PRIOR_FIELD = "prior"
 PRIOR_SCALE = 1000  # priors are stored as integers, in thousandths
 SPARSE_FILTER_SHARE = 8  # a filter holding under an eighth of the documents is applied while reading
 K1, B = 1.2, 0.75
+
+
+class BM25FTerm:
+    """One query term's BM25F: score(frequency, length) of a document holding it, before the prior.
+
+    As Whoosh's BM25F computes it: idf = log(N / (df + 1)) + 1, N counting deleted documents, times
+    the term's weight in the query; the field's length in the document against its average.
+    reader: the whole index's (the statistics are global, also when a segment is being scored).
+    frequency: the posting's weight (how often the document holds the term, times the field's boost).
+    """
+
+    __slots__ = ("constant", "idf", "k1_plus_one", "per_length")
+
+    def __init__(self, reader, field: str, text: str, weight: float = 1.0, *, k1: float = K1, b: float = B):
+        document_count = reader.doc_count_all() or 1
+        self.idf = (math.log(document_count / (reader.doc_frequency(field, text) + 1)) + 1) * weight
+        average = (reader.field_length(field) / document_count) or 1
+        self.k1_plus_one = k1 + 1
+        self.constant = k1 * (1 - b)
+        self.per_length = k1 * b / average
+
+    def score(self, frequency: float, length: int) -> float:
+        return (
+            self.idf * frequency * self.k1_plus_one / (frequency + self.constant + self.per_length * length)
+        )
+
+
+class PriorBM25F(whoosh_scoring.WeightingModel):
+    """Whoosh's weighting for its own searches on our index: BM25FTerm, times the document's prior
+    (a column, in thousandths) so that current law ranks first, as score_terms ranks."""
+
+    use_final = True
+
+    def __init__(self, *, k1: float = K1, b: float = B):
+        self.k1, self.b = k1, b
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:  # no lengths (an ID field): the weight itself
+            return whoosh_scoring.WeightScorer.for_(searcher, fieldname, text)
+        # Whoosh multiplies by the query term's boost itself (it wraps the term's matcher).
+        term = BM25FTerm(searcher.get_parent().reader(), fieldname, text, k1=self.k1, b=self.b)
+        return TermScorer(term, searcher, fieldname)
+
+    def final(self, searcher, docnum, score):
+        priors = getattr(searcher, "_kb_priors", None)
+        if priors is None:
+            reader = searcher.reader()
+            # False, not None, marks "no prior column": a column reader may itself be falsy.
+            priors = reader.column_reader(PRIOR_FIELD) if reader.has_column(PRIOR_FIELD) else False
+            searcher._kb_priors = priors
+        if priors is False:
+            return score
+        return score * (priors[docnum] or PRIOR_SCALE) / PRIOR_SCALE
+
+
+class TermScorer(whoosh_scoring.BaseScorer):
+    """A BM25FTerm scoring the documents of one Whoosh matcher (one segment, local numbers)."""
+
+    def __init__(self, term: BM25FTerm, searcher, fieldname: str):
+        self.term = term
+        self.searcher = searcher
+        self.fieldname = fieldname
+
+    def score(self, matcher):
+        length = self.searcher.doc_field_length(matcher.id(), self.fieldname, 1)
+        return self.term.score(matcher.weight(), length)
 
 
 class SegmentStatistics:
@@ -76,7 +147,8 @@ def segment_statistics(segment_reader) -> SegmentStatistics:
 
 
 def score_terms(reader, terms, allowed=None, *, k1: float = K1, b: float = B) -> dict[int, float]:
-    """BM25F × prior of every document that has a term, as Whoosh's PriorBM25F scores it.
+    """BM25FTerm × prior of every document that has a term: what Whoosh's searches with PriorBM25F
+    score, term at a time instead of document at a time.
 
     terms: (field, text, weight) triples, or objects with those attributes.
     allowed: a set of document numbers (a filter) or None for all.
@@ -84,14 +156,9 @@ def score_terms(reader, terms, allowed=None, *, k1: float = K1, b: float = B) ->
     document_count = reader.doc_count_all() or 1
     weighted = []
     for term in terms:
-        field, text, boost = (term.field, term.text, term.weight) if hasattr(term, "field") else term
-        if field not in reader.schema:
-            continue
-        frequency = reader.doc_frequency(field, text)
-        if frequency:
-            idf = (math.log(document_count / (frequency + 1)) + 1) * boost
-            average = (reader.field_length(field) / document_count) or 1
-            weighted.append((field, text, idf, k1 * (1 - b), k1 * b / average))
+        field, text, weight = (term.field, term.text, term.weight) if hasattr(term, "field") else term
+        if field in reader.schema and reader.doc_frequency(field, text):
+            weighted.append((field, text, BM25FTerm(reader, field, text, weight, k1=k1, b=b).score))
     # A small filter (the articles among the provisions) is applied while reading, block by block;
     # a large one (current law) costs more to sort per query than it saves, so it is applied after.
     sparse = allowed is not None and len(allowed) * SPARSE_FILTER_SHARE < document_count
@@ -107,12 +174,12 @@ def score_terms(reader, terms, allowed=None, *, k1: float = K1, b: float = B) ->
         statistics = segment_statistics(leaf)
         priors = statistics.priors
         deleted = frozenset(leaf.segment().deleted_docs()) if leaf.has_deletions() else ()
-        for field, text, idf, constant, per_length in weighted:
+        for field, text, bm25f in weighted:
             lengths = statistics.lengths(field, leaf)
-            for document, weight in segment_postings(leaf, field, text, wanted):
+            for document, frequency in segment_postings(leaf, field, text, wanted):
                 if (deleted and document in deleted) or (sparse and document not in kept):
                     continue
-                score = idf * weight * (k1 + 1) / (weight + constant + per_length * lengths[document])
+                score = bm25f(frequency, lengths[document])
                 if priors is not None:
                     score *= priors[document] / PRIOR_SCALE
                 document += offset

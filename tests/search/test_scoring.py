@@ -55,6 +55,29 @@ def test_the_same_documents_scores_and_totals_as_whoosh(searcher, question):
     assert_same(whoosh_ranking(searcher, terms), fast_ranking(searcher, terms))
 
 
+def test_the_one_formula_is_whooshs_stock_bm25f_times_the_prior(searcher):
+    """kb.search.scoring's BM25F (which Whoosh's own searches on our index use too) is Whoosh's
+    stock BM25F, times each document's prior: the stock model, not ours, is the reference here."""
+    from whoosh.scoring import BM25F
+    from whoosh.searching import Searcher
+
+    terms = select_terms(understand(QUESTIONS[0]), search_engine().statistics())
+    reader = searcher.reader()
+    stock = Searcher(reader, weighting=BM25F(B=scoring.B, K1=scoring.K1), closereader=False)
+    priors = reader.column_reader(scoring.PRIOR_FIELD)
+    expected = {
+        hit.docnum: hit.score * priors[hit.docnum] / scoring.PRIOR_SCALE
+        for hit in stock.search(as_whoosh(terms), limit=None)
+    }
+    assert len({priors[document] for document in expected}) > 1, "documents with different priors"
+    actual = scoring.score_terms(reader, terms)
+    assert set(actual) == set(expected)
+    for document, score in expected.items():
+        assert actual[document] == pytest.approx(score, rel=1e-9)
+    kept = {hit.docnum: hit.score for hit in searcher.search(as_whoosh(terms), limit=None)}
+    assert kept == pytest.approx(expected, rel=1e-9)
+
+
 def test_the_engine_ranks_as_whoosh_within_its_filters(searcher):
     engine = search_engine()
     terms = select_terms(understand("个人信息 通讯录"), engine.statistics())
