@@ -10,7 +10,7 @@ Python, for every posting. Here each term's postings are read a block at a time
 What does not change per index generation (document lengths, priors) is read once per
 segment: segments are immutable, so a new article only adds a small one.
 
-BM25FTerm is the one BM25F formula of the site: score_terms ranks with it, and so do Whoosh's
+bm25f() is the one BM25F formula of the site: score_terms ranks with it, and so do Whoosh's
 own searches on our index (haystack's search and more_like_this), through PriorBM25F.
 """
 
@@ -28,33 +28,29 @@ SPARSE_FILTER_SHARE = 8  # a filter holding under an eighth of the documents is 
 K1, B = 1.2, 0.75
 
 
-class BM25FTerm:
-    """One query term's BM25F: score(frequency, length) of a document holding it, before the prior.
+def bm25f(reader, field: str, text: str, weight: float = 1.0, *, k1: float = K1, b: float = B):
+    """One query term's BM25F: a function (frequency, length) → score of a document holding it,
+    before the prior. The one BM25F formula here: score_terms and PriorBM25F both score with it.
 
     As Whoosh's BM25F computes it: idf = log(N / (df + 1)) + 1, N counting deleted documents, times
     the term's weight in the query; the field's length in the document against its average.
     reader: the whole index's (the statistics are global, also when a segment is being scored).
     frequency: the posting's weight (how often the document holds the term, times the field's boost).
     """
+    document_count = reader.doc_count_all() or 1
+    idf = (math.log(document_count / (reader.doc_frequency(field, text) + 1)) + 1) * weight
+    average = (reader.field_length(field) / document_count) or 1
+    k1_plus_one, constant, per_length = k1 + 1, k1 * (1 - b), k1 * b / average
 
-    __slots__ = ("constant", "idf", "k1_plus_one", "per_length")
+    # A closure, not a method: called for every posting, its numbers are read fastest as its own.
+    def score(frequency: float, length: int) -> float:
+        return idf * frequency * k1_plus_one / (frequency + constant + per_length * length)
 
-    def __init__(self, reader, field: str, text: str, weight: float = 1.0, *, k1: float = K1, b: float = B):
-        document_count = reader.doc_count_all() or 1
-        self.idf = (math.log(document_count / (reader.doc_frequency(field, text) + 1)) + 1) * weight
-        average = (reader.field_length(field) / document_count) or 1
-        self.k1_plus_one = k1 + 1
-        self.constant = k1 * (1 - b)
-        self.per_length = k1 * b / average
-
-    def score(self, frequency: float, length: int) -> float:
-        return (
-            self.idf * frequency * self.k1_plus_one / (frequency + self.constant + self.per_length * length)
-        )
+    return score
 
 
 class PriorBM25F(whoosh_scoring.WeightingModel):
-    """Whoosh's weighting for its own searches on our index: BM25FTerm, times the document's prior
+    """Whoosh's weighting for its own searches on our index: bm25f(), times the document's prior
     (a column, in thousandths) so that current law ranks first, as score_terms ranks."""
 
     use_final = True
@@ -66,8 +62,8 @@ class PriorBM25F(whoosh_scoring.WeightingModel):
         if not searcher.schema[fieldname].scorable:  # no lengths (an ID field): the weight itself
             return whoosh_scoring.WeightScorer.for_(searcher, fieldname, text)
         # Whoosh multiplies by the query term's boost itself (it wraps the term's matcher).
-        term = BM25FTerm(searcher.get_parent().reader(), fieldname, text, k1=self.k1, b=self.b)
-        return TermScorer(term, searcher, fieldname)
+        score = bm25f(searcher.get_parent().reader(), fieldname, text, k1=self.k1, b=self.b)
+        return TermScorer(score, searcher, fieldname)
 
     def final(self, searcher, docnum, score):
         priors = getattr(searcher, "_kb_priors", None)
@@ -82,16 +78,15 @@ class PriorBM25F(whoosh_scoring.WeightingModel):
 
 
 class TermScorer(whoosh_scoring.BaseScorer):
-    """A BM25FTerm scoring the documents of one Whoosh matcher (one segment, local numbers)."""
+    """One term's bm25f() scoring the documents of a Whoosh matcher (one segment, local numbers)."""
 
-    def __init__(self, term: BM25FTerm, searcher, fieldname: str):
-        self.term = term
+    def __init__(self, bm25f_score, searcher, fieldname: str):
+        self._score = bm25f_score
         self.searcher = searcher
         self.fieldname = fieldname
 
     def score(self, matcher):
-        length = self.searcher.doc_field_length(matcher.id(), self.fieldname, 1)
-        return self.term.score(matcher.weight(), length)
+        return self._score(matcher.weight(), self.searcher.doc_field_length(matcher.id(), self.fieldname, 1))
 
 
 class SegmentStatistics:
@@ -147,7 +142,7 @@ def segment_statistics(segment_reader) -> SegmentStatistics:
 
 
 def score_terms(reader, terms, allowed=None, *, k1: float = K1, b: float = B) -> dict[int, float]:
-    """BM25FTerm × prior of every document that has a term: what Whoosh's searches with PriorBM25F
+    """bm25f() × prior of every document that has a term: what Whoosh's searches with PriorBM25F
     score, term at a time instead of document at a time.
 
     terms: (field, text, weight) triples, or objects with those attributes.
@@ -158,7 +153,7 @@ def score_terms(reader, terms, allowed=None, *, k1: float = K1, b: float = B) ->
     for term in terms:
         field, text, weight = (term.field, term.text, term.weight) if hasattr(term, "field") else term
         if field in reader.schema and reader.doc_frequency(field, text):
-            weighted.append((field, text, BM25FTerm(reader, field, text, weight, k1=k1, b=b).score))
+            weighted.append((field, text, bm25f(reader, field, text, weight, k1=k1, b=b)))
     # A small filter (the articles among the provisions) is applied while reading, block by block;
     # a large one (current law) costs more to sort per query than it saves, so it is applied after.
     sparse = allowed is not None and len(allowed) * SPARSE_FILTER_SHARE < document_count
@@ -174,12 +169,12 @@ def score_terms(reader, terms, allowed=None, *, k1: float = K1, b: float = B) ->
         statistics = segment_statistics(leaf)
         priors = statistics.priors
         deleted = frozenset(leaf.segment().deleted_docs()) if leaf.has_deletions() else ()
-        for field, text, bm25f in weighted:
+        for field, text, score_posting in weighted:
             lengths = statistics.lengths(field, leaf)
             for document, frequency in segment_postings(leaf, field, text, wanted):
                 if (deleted and document in deleted) or (sparse and document not in kept):
                     continue
-                score = bm25f(frequency, lengths[document])
+                score = score_posting(frequency, lengths[document])
                 if priors is not None:
                     score *= priors[document] / PRIOR_SCALE
                 document += offset
