@@ -38,17 +38,19 @@ run: install
 	@echo "Site: http://127.0.0.1:$(PORT)/   Admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Create an admin account with:  $(BIN)/python manage.py createsuperuser"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	KB_SITE_URL=$${KB_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production serving: gunicorn on kb.settings.prod, static files from whitenoise; every worker starts
 # warm (kb/gunicorn.py loads and warms the application before the port opens).
-# Needs DJANGO_SECRET_KEY and ALLOWED_HOSTS (and DATABASE_URL for PostgreSQL) in the environment;
+# Needs DJANGO_SECRET_KEY, ALLOWED_HOSTS and KB_SITE_URL (and DATABASE_URL for PostgreSQL) in the environment;
 # KB_HTTPS=0 when serving plain HTTP without a TLS proxy in front (no secure cookies, no HSTS).
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 serve: install
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "DJANGO_SECRET_KEY is not set: export a long random secret, e.g."; \
 	  echo "  export DJANGO_SECRET_KEY=\$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; exit 1; }
 	@test -n "$$ALLOWED_HOSTS" || { echo "ALLOWED_HOSTS is not set: the site's host names, comma-separated."; exit 1; }
+	@test -n "$$KB_SITE_URL" || { echo "KB_SITE_URL is not set: the site's public address, e.g. https://kb.example.com"; \
+	  echo "(links in pages and the kept pages' keys come from it, never from a request's Host header)"; exit 1; }
 	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/python manage.py migrate --no-input
 	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/gunicorn kb.wsgi:application --config kb/gunicorn.py \

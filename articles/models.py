@@ -128,8 +128,6 @@ class Article(models.Model):
         "导入来源", max_length=100, unique=True, null=True, blank=True, editable=False
     )
     import_digest = models.CharField("导入内容摘要", max_length=64, blank=True, editable=False)
-    # Raised whenever what the article's page shows changes (articles.pages): the page cache's key.
-    page_version = models.PositiveIntegerField("页面版本", default=0, editable=False)
     reference_report = models.JSONField("引用检查", default=list, editable=False, blank=True)
     origin = models.CharField("来源", max_length=10, choices=Origin.choices, default=Origin.ORIGINAL)
     source_name = models.CharField("转载来源", max_length=100, blank=True)
@@ -159,7 +157,7 @@ class Article(models.Model):
             models.Index(fields=["category", "status", "published_at"]),
         ]
 
-    COUNTERS = ("view_count", "page_version")
+    COUNTERS = ("view_count",)
 
     def __str__(self):
         return self.title
@@ -175,8 +173,8 @@ class Article(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "excerpt", "reference_report"}
         elif update_fields is None and self.pk is not None and not self._state.adding:
-            # The counters others move on with F() while an editor edits (views, the page version)
-            # are never written back from the editor's copy: that would undo their increments.
+            # The counter readers move on with F() while an editor edits (views) is never written
+            # back from the editor's copy: that would undo their increments.
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields

@@ -4,7 +4,9 @@ Every article write goes through these functions, whoever makes it (the admin, c
 each in one transaction:
 - the row: Article.save() renders the body (links, reference report, excerpt);
 - citations: the rows the body's references make follow the body; an editor's rows stay;
-- after the commit, the cached pages that show the article are dropped (articles.pages).
+- the reader cache and the search layer learn of the change by themselves (kb subscribes to
+  saves and deletes): kept pages are dropped with the commit, and the index, the topics and the
+  related lists follow it.
 The search layer learns of the change by itself (kb.search subscribes to saves and deletes) and
 brings the index, the topics and the related articles up to date after the commit.
 """
@@ -22,7 +24,7 @@ from reversion.models import Version
 
 from statutes.models import Provision
 
-from . import pages, revisions
+from . import revisions
 from .models import Article, ArticleTopic, Author, Category, Citation, RelatedArticle
 from .references import publication_problems as references_publication_problems
 
@@ -100,16 +102,14 @@ def save_article(
     - the citations: the body's follow the body; editor_citations, when given, become the editor's
       own choice, in that order (None keeps the editor's rows as they are);
     - a revision with its user, its comment and the citations as they end up;
-    - after the commit, the cached pages that show it are dropped; the search layer learns of the
-      change from the save (kb.search subscribes) and brings the index, topics and related lists up
-      to date.
+    - the reader cache and the search layer learn of the change from the save (kb subscribes): kept
+      pages go with the commit; the index, topics and related lists follow it.
     """
     stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
     problems = publication_problems(article, stored=stored)
     reason = publish_reason.strip()
     if problems and not reason:
         raise PublishRefused(article, problems)
-    showing = pages.pages_showing(stored) if stored else set()  # as it was: its old neighbours too
     with reversion.create_revision():
         article.save()
         if editor_citations is not None:
@@ -132,7 +132,6 @@ def save_article(
         if user is not None:
             reversion.set_user(user)
         reversion.set_comment(revision_comment(article, stored, comment, problems, reason))
-    drop_pages_on_commit(showing | pages.pages_showing(article))
     return article
 
 
@@ -212,9 +211,7 @@ def unpublish_article(*, article: Article, user=None) -> bool:
 
 @transaction.atomic
 def delete_article(*, article: Article) -> None:
-    showing = pages.pages_showing(article)
     article.delete()
-    drop_pages_on_commit(showing)
 
 
 def _sync_found_citations(*, article: Article) -> None:
@@ -268,8 +265,7 @@ def replace_topics(*, article: Article, provision_ids: list[int]) -> None:
 
 
 def replace_related(*, article_id: int, related_ids: list[int]) -> list[int] | None:
-    """The article's related list becomes these articles, in this order (RelatedArticle); its page
-    is dropped. Returns the ids listed: those still there, since another process may have deleted
+    """The article's related list becomes these articles, in this order (RelatedArticle). Returns the ids listed: those still there, since another process may have deleted
     one meanwhile (its deletion refreshes the lists that had it); None if the article itself is gone."""
     try:
         with transaction.atomic():
@@ -286,13 +282,7 @@ def replace_related(*, article_id: int, related_ids: list[int]) -> list[int] | N
             )
     except IntegrityError:  # deleted between the look and the write
         return None
-    drop_pages_on_commit({article_id})
     return related_ids
-
-
-def drop_pages_on_commit(article_ids: set[int]) -> None:
-    if article_ids:
-        transaction.on_commit(lambda: pages.drop(article_ids))
 
 
 # --- demo content -------------------------------------------------------------------

@@ -22,6 +22,7 @@ import contextlib
 import datetime
 import logging
 import threading
+import time
 import uuid
 
 import redis
@@ -60,6 +61,8 @@ return taken
 _client = None
 _client_lock = threading.Lock()
 _timer: threading.Timer | None = None
+WARN_EVERY_SECONDS = 60.0
+_warned_at = -WARN_EVERY_SECONDS
 
 
 def enabled() -> bool:
@@ -85,9 +88,15 @@ def count_view(article_id: int) -> int:
         pipeline.incr(COUNT.format(article_id))
         pipeline.sadd(PENDING, article_id)
         pending, _ = pipeline.execute()
-    except Exception:  # the cache server is down: the view is not counted, the page is served
-        logger.exception("A view of article %s could not be counted.", article_id)
-        return 0
+    except (redis.exceptions.RedisError, OSError) as error:
+        # The cache server is down: this view is counted in the database instead, as without Redis.
+        now = time.monotonic()
+        global _warned_at
+        if now - _warned_at >= WARN_EVERY_SECONDS:
+            _warned_at = now
+            logger.warning("Views are counted in the database: Redis is unreachable (%s).", error)
+        Article.objects.filter(pk=article_id).update(view_count=F("view_count") + 1)
+        return 1
     schedule_flush()
     return int(pending)
 

@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
 from articles.feeds import LatestArticlesFeed
+from articles.links import at_site_origin
 from articles.sitemaps import SITEMAPS
 from articles.views import HomeView
 
@@ -14,7 +14,6 @@ from . import views
 from .security import AdminLoginForm
 
 admin.site.login_form = AdminLoginForm
-SITEMAP_SECONDS = 3600
 admin.site.site_header = "法律知识库 · 编辑后台"
 admin.site.site_title = "法律知识库"
 admin.site.index_title = "内容管理"
@@ -25,17 +24,19 @@ urlpatterns = [
     path("statutes/", include("statutes.urls")),
     path("search/", include("kb.search.urls")),
     # GET and HEAD only: Django's feed and sitemap views answer any method.
-    path("feed/", require_safe(LatestArticlesFeed()), name="feed"),
-    # An index over one file per kind of page; kept an hour (only imports and editors change them).
+    # Their links name the configured origin (at_site_origin); kept by the reader cache (kb.reader_cache)
+    # like the pages, so that an edit, a withdrawal or a scheduled time shows in them at once.
+    path("feed/", require_safe(at_site_origin(LatestArticlesFeed())), name="feed"),
+    # An index over one file per kind of page.
     path(
         "sitemap.xml",
-        require_safe(cache_page(SITEMAP_SECONDS)(sitemaps_views.index)),
+        require_safe(at_site_origin(sitemaps_views.index)),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        require_safe(cache_page(SITEMAP_SECONDS)(sitemaps_views.sitemap)),
+        require_safe(at_site_origin(sitemaps_views.sitemap)),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

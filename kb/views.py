@@ -9,6 +9,6 @@ from articles.links import absolute_url
 
 @require_safe
 def robots_txt(request):
-    sitemap = absolute_url(request, reverse("sitemap"))
+    sitemap = absolute_url(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/suggest", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -55,7 +55,8 @@ def warm_up() -> float:
     known_law_names()
     for question in SAMPLE_QUESTIONS:
         search(question)  # the index's statistics of every segment, for both kinds
-    client = Client(HTTP_HOST=server_host())
+    # Marked as the warm-up: not a reader, nothing counted or recorded (kb.reader_cache).
+    client = Client(HTTP_HOST=server_host(), HTTP_X_KB_WARM_UP="1")
     for path in sample_pages():
         # HEAD renders the whole page (templates, caches) and is not counted as a view.
         response = client.head(path, secure=getattr(settings, "SECURE_SSL_REDIRECT", False))

@@ -10,6 +10,7 @@ A process that ends writes what it holds (atexit); one killed loses at most that
 import atexit
 import datetime
 import logging
+import os
 import threading
 from dataclasses import dataclass
 
@@ -26,13 +27,27 @@ logger = logging.getLogger(__name__)
 FEW_RESULTS = 3
 
 
+# At most this many searches wait in a process's memory; beyond, new ones are dropped (and said so).
+MAX_PENDING = 5000
+
+
 class SearchLog:
-    """Searches waiting to be written, and the timer that writes them."""
+    """Searches waiting to be written, and the timer that writes them: per process.
+
+    A process forked from one that holds some (gunicorn's workers, from the master that warmed the
+    application up) starts with none, and with no timer: the parent's timer thread does not exist
+    in the child, and the child's searches must start a timer of its own.
+    """
 
     def __init__(self):
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._pending: list[SearchRecord] = []
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self.dropped = 0
 
     def record(self, query: str, *, articles_found: int, provisions_found: int) -> None:
         """Keep one search; never raises (a search must answer whether or not it is recorded)."""
@@ -45,6 +60,13 @@ class SearchLog:
             )
             delay = settings.SEARCH_LOG_DELAY
             with self._lock:
+                if len(self._pending) >= MAX_PENDING:
+                    self.dropped += 1
+                    if self.dropped in (1, 1000) or self.dropped % 100_000 == 0:
+                        logger.warning(
+                            "%d searches not recorded: the database does not keep up.", self.dropped
+                        )
+                    return
                 self._pending.append(row)
                 if delay and self._timer is None:
                     self._timer = threading.Timer(delay, self._write_in_background)

@@ -21,7 +21,7 @@ from haystack import connections
 from haystack.exceptions import NotHandled
 
 from articles.models import Article
-from kb import cache as kb_cache
+from kb import reader_cache
 
 from . import related
 from .backend import IndexBusy
@@ -59,7 +59,7 @@ def drain(*, wait: float = DEFAULT_WAIT_SECONDS, using: str = "default") -> bool
                     changed |= batch
                 refresh_derived(changed)
                 if changed:
-                    kb_cache.content_changed()  # searches kept before the index had the change
+                    reader_cache.content_changed()  # searches kept before the index had the change
         except IndexBusy:
             if time.monotonic() >= deadline:
                 return False

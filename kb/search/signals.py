@@ -5,7 +5,7 @@ from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
 from articles.models import Article, RelatedArticle
-from kb import cache as kb_cache
+from kb import reader_cache
 
 from . import queue
 
@@ -45,6 +45,6 @@ class QueuedSignalProcessor(BaseSignalProcessor):
     def schedule(self, sender, pk, using=None):
         # The task is written in the editor's transaction: it commits, or rolls back, with the save.
         queue.enqueue(sender._meta.label_lower, [pk])
-        # Readers' kept pages and results go at once; the drain drops them again once the index has it.
-        transaction.on_commit(kb_cache.content_changed, using=using)
+        # Readers' kept pages and results go with the commit; again once the index has the change.
+        reader_cache.content_changed_on_commit(using=using)
         transaction.on_commit(queue.drain, using=using)

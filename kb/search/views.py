@@ -1,19 +1,14 @@
 """The search page and the suggestions behind the search box."""
 
-import functools
-import hashlib
-
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from articles.models import Article, Category
-from kb import cache as kb_cache
 from statutes.models import Level
 
-from . import insight, selectors
-from .query import MAX_QUERY_LENGTH, normalize_query
+from . import selectors
+from .query import MAX_QUERY_LENGTH
 
 PER_PAGE = 10
 MAX_PAGE = 50
@@ -39,34 +34,16 @@ def page_number(value: str | None) -> int:
     return int(value)
 
 
-def cached_search(raw: str, **options) -> selectors.SearchOutcome:
-    """selectors.search, kept for readers who ask the same (normalized) question (kb.cache).
-
-    Kept under the content generation: a save drops it, and so does the index taking the save in.
-    """
-    if not kb_cache.enabled():
-        return selectors.search(raw, **options)
-    now = kb_cache.generation()
-    asked = normalize_query(raw)[0] + "\x1f" + repr(sorted(options.items()))
-    key = f"kb:search:{now}:{hashlib.sha256(asked.encode()).hexdigest()}"
-    outcome = cache.get(key)
-    if outcome is None:
-        outcome = selectors.search(raw, **options)
-        for hit in (*outcome.articles.hits, *outcome.provisions.hits):
-            hit.snippet  # noqa: B018 - highlighted once, kept with the hit
-        seconds = kb_cache.timeout(now)
-        if seconds:
-            cache.set(key, outcome, seconds)
-    return outcome
-
-
 class SearchView(TemplateView):
+    """The search page. A reader's question asked afresh is recorded for editors by the reader cache
+    (kb.reader_cache), from what the response says it answered: each time it is served, kept or not."""
+
     template_name = "search/search.html"
-    replay = None
+    reader_search = None
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        response.reader_cache_replay = self.replay
+        response.reader_search = self.reader_search
         return response
 
     def get_context_data(self, **kwargs):
@@ -81,7 +58,7 @@ class SearchView(TemplateView):
         include_superseded = params.get("versions") == "all"
         page = page_number(params.get("page"))
         per_page = PER_PAGE if kind != "all" else 5
-        outcome = cached_search(
+        outcome = selectors.search(
             raw,
             kind=kind,
             include_superseded=include_superseded,
@@ -95,15 +72,12 @@ class SearchView(TemplateView):
             raise Http404("没有这一页")
         asked_afresh = kind == "all" and page == 1 and not (level or category_id or include_superseded)
         if asked_afresh and not outcome.query.is_empty:
-            # A reader's question as typed in the search box; paging and filtering it are not new ones.
-            record = functools.partial(
-                insight.record_search,
-                outcome.query.text,
-                articles_found=outcome.articles.relevant,
-                provisions_found=outcome.provisions.total,
-            )
-            record()
-            self.replay = record  # again for each reader the kept page is served to (kb.cache)
+            # A question as typed in the search box; paging and filtering it are not new ones.
+            self.reader_search = {
+                "query": outcome.query.text,
+                "articles_found": outcome.articles.relevant,
+                "provisions_found": outcome.provisions.total,
+            }
         return super().get_context_data(
             outcome=outcome,
             query=outcome.query,

@@ -16,7 +16,8 @@ VAR_DIR = Path(os.environ.get("KB_VAR_DIR", BASE_DIR / "var"))
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]
-# The site's public address (https://kb.example.com) for absolute links; see kb.site.
+# The site's public address (https://kb.example.com) for absolute links and the reader cache's keys
+# (articles.links): from configuration, never from a request. Required in production.
 SITE_URL = os.environ.get("KB_SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
@@ -42,9 +43,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: reader pages from the cache (kb.cache), answered before anything else runs.
-    "kb.cache.ReaderPageCacheMiddleware",
+    # First: HTTPS redirects and the security headers, on every answer (kept pages and static files too;
+    # production puts WhiteNoise right after it).
     "django.middleware.security.SecurityMiddleware",
+    # Then reader pages from the cache (kb.reader_cache), answered before the rest runs.
+    "kb.reader_cache.ReaderCacheMiddleware",
     "kb.security.ContentSecurityPolicyMiddleware",
     "kb.security.StripNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -118,21 +121,25 @@ def database_from_environment(default_sqlite_path: Path) -> dict:
 DATABASES = {"default": database_from_environment(VAR_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache: a Redis server shared by every process in production (REDIS_URL, Django's own
-# RedisCache), each process's memory otherwise.
+# The cache: a Redis server shared by every process in production (REDIS_URL), each process's memory
+# otherwise. Either way an accelerator: with Redis unreachable, every cache call answers as a miss
+# (kb.resilient_cache) and the site serves pages uncached.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kb.resilient_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kb",
+            # A server that does not answer is given up on quickly: the page is rendered instead.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb"}}
-# Reader pages and search results kept in the cache (kb.cache): only when every process shares it.
-READER_CACHE = bool(REDIS_URL)
+# Reader pages, search results, the sitemap and the feed kept in the cache (kb.reader_cache), under a
+# content generation kept in the database: correct with a cache per process as with a shared one.
+READER_CACHE = True
 READER_CACHE_SECONDS = 10  # what they show may lag this much (view counts, most read); saves never
 # Article views counted in Redis and written to the database in batches this often (articles.view_counts).
 VIEW_COUNT_FLUSH_SECONDS = 5

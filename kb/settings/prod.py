@@ -13,6 +13,12 @@ if not SECRET_KEY:  # noqa: F405
     )
 if not ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set: give the site's host names, comma-separated.")
+if not SITE_URL.startswith(("https://", "http://")):  # noqa: F405
+    raise ImproperlyConfigured(
+        "KB_SITE_URL is not set: give the site's public address, e.g. KB_SITE_URL=https://kb.example.com. "
+        "Absolute links (canonical, permalinks, QR codes, feeds) and the kept pages' keys come from it, "
+        "never from a request's Host header."
+    )
 
 DEBUG = False
 HTTPS = os.environ.get("KB_HTTPS", "1") == "1"
@@ -24,12 +30,13 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_PRELOAD = HTTPS
-# Static files are served by the application server itself (whitenoise): one process to run.
-MIDDLEWARE = [
-    MIDDLEWARE[0],  # noqa: F405 - SecurityMiddleware first
+# Static files are served by the application server itself (whitenoise): one process to run. Right
+# after SecurityMiddleware, so that static files get its headers (nosniff, HSTS) and HTTPS redirect.
+MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[1:],  # noqa: F405
-]
+)
 # Hashed, compressed static files (make serve runs collectstatic first), cached for a year.
 STORAGES = {
     **STORAGES,  # noqa: F405

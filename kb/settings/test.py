@@ -9,6 +9,7 @@ from .base import *  # noqa: F403
 SECRET_KEY = "test-only-insecure-key"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+SITE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test run gets its own index folder; tests that search build the index explicitly.
 # (a folder inside a temporary one: a rebuild builds beside it, in WHOOSH_PATH.builds)

@@ -37,11 +37,31 @@ def test_check_deploy_is_clean_with_the_documented_environment():
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_asks_for_the_site_address():
+def test_production_refuses_to_start_without_the_site_address():
     result = manage(
         "check", "--deploy", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kb.example.com"
     )
-    assert "kb.W001" in result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "KB_SITE_URL is not set" in result.stderr
+
+
+def test_production_middleware_order():
+    """Security headers and HTTPS first, static files next, then the reader cache, then the rest."""
+    result = manage(
+        "shell", "--no-imports", "-c", "from django.conf import settings; print('\\n'.join(settings.MIDDLEWARE))",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kb.example.com",
+        KB_SITE_URL="https://kb.example.com",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    order = result.stdout.split()
+    assert order[:3] == [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "kb.reader_cache.ReaderCacheMiddleware",
+    ]
+    assert order.index("kb.reader_cache.ReaderCacheMiddleware") < order.index(
+        "django.contrib.sessions.middleware.SessionMiddleware"
+    )
 
 
 def test_production_refuses_to_start_without_a_secret():
