@@ -1,9 +1,13 @@
 """Hostile input anywhere a reader or an editor can reach: never a 500, always a clear answer.
 
-Property-based over URL keys, page numbers and filters; oversized inputs; statute files cut or
-corrupted at any byte; Markdown that nests deeply or is huge. (Search parameters have their own
-property tests in tests/search/test_search.py.)
+Property-based over URL keys, page numbers and filters: each answer is the one that input calls
+for (the page, or a 404 that says the page does not exist), and reading changes nothing;
+oversized inputs; statute files cut or corrupted at any byte; Markdown that nests deeply or is
+huge. (Search parameters have their own property tests in tests/search/test_search.py.)
 """
+
+import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.markdown import MAX_BODY_CHARS, markdown_problem
-from articles.models import Article
-from statutes.models import Law
-from statutes.parser import StatuteFormatError, parse_statute
+from articles.models import Article, Author, Category, Citation
+from kb.search.models import SearchRecord
+from statutes.models import Law, Level, Provision
+from statutes.parser import INFO_END, StatuteFormatError, parse_statute
 from tests.helpers import make_article, make_law, make_provisions, statute_text
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +26,7 @@ pytestmark = pytest.mark.django_db
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NUMBERS = st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.just(0), st.just(2**63))
 TEXT = st.text(max_size=200)
+MISSING = "页面不存在"  # what the 404 page says
 
 
 @pytest.fixture
@@ -30,60 +36,142 @@ def site(db):
     return make_article(), law
 
 
-@FUZZ
-@given(number=NUMBERS, key=st.from_regex(r"[1-9][0-9]{0,3}(-[1-9][0-9]?)?", fullmatch=True))
-def test_url_keys(client, site, number, key):
-    for path in [
-        f"/articles/{abs(number)}/",
-        f"/authors/{abs(number)}/",
-        f"/statutes/{abs(number)}/",
-        f"/statutes/{abs(number)}/{key}/",
-        f"/statutes/{site[1].pk}/{key}/",
-    ]:
-        assert client.get(path).status_code in {200, 404}, path
+def stored() -> dict:
+    """What a reader's request must leave as it was: the rows, and the article's view count."""
+    counts = {model.__name__: model.objects.count() for model in (Article, Author, Category, Citation, Law)}
+    counts["Provision"] = Provision.objects.count()
+    counts["views"] = list(Article.objects.values_list("pk", "view_count"))
+    return counts
+
+
+def assert_missing(response, where):
+    assert response.status_code == 404, where
+    assert MISSING in response.content.decode(), where
+
+
+def names_the_first_page(page: str) -> bool:
+    """Whether ?page= asks for page 1 as a list page reads it (an integer, "last", or nothing)."""
+    if page in ("", "last"):  # the site has one page of articles: the last is the first
+        return True
+    try:
+        return int(page) == 1
+    except ValueError:
+        return False
 
 
 @FUZZ
-@given(page=st.one_of(TEXT, NUMBERS.map(str)), q=TEXT, level=TEXT)
-def test_page_numbers_and_filters(client, site, page, q, level):
-    article, _ = site
-    for path, params in [
-        (article.category.get_absolute_url(), {"page": page}),
-        (article.author.get_absolute_url(), {"page": page}),
-        ("/statutes/", {"page": page, "q": q, "level": level}),
-        ("/", {"page": page}),
-    ]:
-        assert client.get(path, params).status_code in {200, 404}, (path, params)
+@given(data=st.data(), key=st.from_regex(r"[1-9][0-9]{0,3}(-[1-9][0-9]?)?", fullmatch=True))
+def test_url_keys_give_the_record_or_a_404_and_change_nothing(client, site, data, key):
+    article, law = site
+    author = article.author
+    number = abs(data.draw(st.one_of(NUMBERS, st.sampled_from([article.pk, author.pk, law.pk])), "number"))
+    key = data.draw(st.one_of(st.just(key), st.sampled_from(["1", "3", "4", "1-1"])), "key")
+    provision = law.provisions.filter(key=key).first()  # 第一条 … 第三条 exist
+    before = stored()
+    pages = [
+        (f"/articles/{number}/", number == article.pk, f"<h1>{article.title}</h1>"),
+        (f"/authors/{number}/", number == author.pk, f"<h1>{author.name}</h1>"),
+        (f"/statutes/{number}/", number == law.pk, f"<h1>{law.title}</h1>"),
+        (f"/statutes/{number}/{key}/", number == law.pk and provision is not None, None),
+        (f"/statutes/{law.pk}/{key}/", provision is not None, None),
+    ]
+    for path, exists, heading in pages:
+        response = client.get(path)
+        if not exists:
+            assert_missing(response, path)
+            continue
+        assert response.status_code == 200, path
+        heading = heading or f"<h1>{provision.label}</h1>"
+        assert heading in response.content.decode(), path
+    article_read = number == article.pk  # a reader's view is counted, and only then
+    after = stored()
+    assert after.pop("views") == [(article.pk, dict(before.pop("views"))[article.pk] + article_read)]
+    assert after == before
 
 
-def test_oversized_inputs(client, site):
+@FUZZ
+@given(
+    page=st.one_of(TEXT, NUMBERS.map(str), st.sampled_from(["1", "01", " 1", "last", "2", "0", "-1", ""])),
+    q=st.one_of(TEXT, st.sampled_from(["民法典", " 民法 ", "中华人民共和国民法典", "刑法", ""])),
+    level=st.one_of(TEXT, st.sampled_from(Level.values)),
+)
+def test_page_numbers_and_filters_give_that_page_or_a_404_and_change_nothing(client, site, page, q, level):
+    article, law = site
+    before = stored()
+    for path in (article.category.get_absolute_url(), article.author.get_absolute_url(), "/"):
+        response = client.get(path, {"page": page})
+        if names_the_first_page(page):
+            assert response.status_code == 200, (path, page)
+            assert article.title in response.content.decode(), (path, page)
+        else:
+            assert_missing(response, (path, page))
+
+    # The statute library is one page: ?page= means nothing there; q filters titles, level levels.
+    response = client.get("/statutes/", {"page": page, "q": q, "level": level})
+    assert response.status_code == 200
+    content = response.content.decode()
+    wanted = q.strip()[:100].strip()
+    level_matches = level not in Level.values or level == law.level  # an unknown level is ignored
+    listed = (wanted in law.title or wanted in law.short_title) and level_matches
+    assert (f'<a href="{law.get_absolute_url()}">{law.title}</a>' in content) == listed, (q, level)
+    assert f"共 {int(listed)} 部" in content
+    assert ("没有找到标题含" in content) == (not listed)
+    assert stored() == before
+
+
+def test_oversized_inputs_are_cut_with_a_message_and_store_nothing_oversized(client, site):
+    _, law = site
     huge = "民法" * 50_000
-    assert client.get("/statutes/", {"q": huge}).status_code == 200
-    assert client.get("/search/", {"q": huge}).status_code == 200
-    assert client.get("/search/suggest", {"q": huge}).status_code == 200
-    assert client.get("/" + "a" * 5000 + "/").status_code == 404
-    assert client.get("/statutes/", {"page": "9" * 5000}).status_code in {200, 404}
+    before = stored()
+
+    content = client.get("/statutes/", {"q": huge}).content.decode()
+    assert f'value="{huge[:100]}"' in content  # the filter keeps the first 100 characters
+    assert f"没有找到标题含“{huge[:100]}”的法规" in content and law.title not in content
+
+    response = client.get("/search/", {"q": huge})
+    assert response.status_code == 200
+    assert "搜索词太长，只按前 100 个字搜索。" in response.content.decode()
+    assert response.context["outcome"].query.text == huge[:100]
+    assert list(SearchRecord.objects.values_list("query", flat=True)) == [huge[:100]]
+
+    response = client.get("/search/suggest", {"q": huge})
+    assert response.status_code == 200 and json.loads(response.content) == {"suggestions": []}
+
+    assert_missing(client.get("/" + "a" * 5000 + "/"), "a long path")
+    response = client.get("/statutes/", {"page": "9" * 5000})
+    assert response.status_code == 200 and law.title in response.content.decode()
+    assert stored() == before
 
 
 GOOD_FILE = statute_text(
     "中华人民共和国测试法", "第一条 为了测试，制定本法。\n\n第二条 本法自公布之日起施行。"
 )
+# The header, through the end of its INFO END line: a file cut after it keeps the header whole.
+HEADER_BYTES = len(GOOD_FILE[: GOOD_FILE.index(INFO_END) + len(INFO_END) + 1].encode("utf-8"))
+# Why a file cut before its header ends is refused (the line is named when there is one).
+HEADER_REFUSAL = re.compile(
+    rf"(line \d+: )?(the file is empty|the first line is not a '# title' line|no '{INFO_END}' line after the header)"
+)
 
 
 @settings(max_examples=150, deadline=None)
 @given(cut=st.integers(min_value=0, max_value=len(GOOD_FILE.encode("utf-8"))), junk=st.binary(max_size=20))
-def test_statute_files_cut_or_corrupted_anywhere_parse_or_are_refused_with_a_reason(cut, junk):
+def test_statute_files_cut_or_corrupted_anywhere_give_what_is_whole_or_are_refused_with_the_reason(cut, junk):
     data = GOOD_FILE.encode("utf-8")[:cut] + junk
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return  # the importer reports undecodable files by name (tests/statutes/test_import.py)
-    try:
-        parsed = parse_statute(text, source_name="测试法(2020-01-01).md")
-    except StatuteFormatError as error:
-        assert str(error)
-    else:
-        assert parsed.title
+    if INFO_END not in (line.strip() for line in text.splitlines()):  # the header is cut
+        assert cut < HEADER_BYTES
+        with pytest.raises(StatuteFormatError) as refused:
+            parse_statute(text, source_name="测试法(2020-01-01).md")
+        assert HEADER_REFUSAL.fullmatch(str(refused.value)), str(refused.value)
+        return
+    parsed = parse_statute(text, source_name="测试法(2020-01-01).md")
+    assert (parsed.title, parsed.history) == ("中华人民共和国测试法", ["2020年1月1日 通过"])
+    numbers = [provision.number for provision in parsed.provisions]
+    assert numbers == [1, 2][: len(numbers)]  # the 条 before the cut, in order, none made up
 
 
 class TestMarkdownBounds:
