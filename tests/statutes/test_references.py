@@ -1,11 +1,18 @@
 """Finding, resolving and verifying statute references in running text."""
 
+import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from statutes.citations import find_references, resolve_references
+from statutes.citations import (
+    BACK_REFERENCE_RE,
+    LIST_GLUE_RE,
+    RANGE_GLUE,
+    find_references,
+    resolve_references,
+)
 from statutes.verification import check_text, provisions_quoting, quote_matches
 
 NAMES = sorted(
@@ -111,8 +118,55 @@ def test_reference_patterns(text, expected):
     assert found == expected
 
 
-def test_pattern_table_is_long_enough():
-    assert len(PATTERNS) >= 40
+# Every way the grammar joins 条 (statutes.citations.LIST_GLUE_RE), and every 本法/该条例 … it reads.
+LIST_GLUES = ["、", "，", ",", "和", "及", "以及", "与", "或者", "或"]
+RANGE_GLUES = ["至", "到", "—", "-", "~", "～"]
+BACK_REFERENCES = [
+    first + kind
+    for first in ("本", "该", "上述", "前述", "此")
+    for kind in ("法律", "法", "条例", "规定", "办法", "解释", "细则", "决定")
+]
+
+
+def test_the_tables_below_hold_every_glue_and_back_reference_of_the_grammar():
+    glues = re.search(r"\(\?P<glue>([^)]*)\)", LIST_GLUE_RE.pattern)[1].split("|")
+    assert sorted(glues) == sorted(LIST_GLUES + RANGE_GLUES)
+    assert set(RANGE_GLUES) == RANGE_GLUE
+    firsts, kinds = (
+        group.split("|")
+        for group in re.fullmatch(r"\(\?:(.*)\)\(\?:(.*)\)", BACK_REFERENCE_RE.pattern).groups()
+    )
+    assert sorted(first + kind for first in firsts for kind in kinds) == sorted(BACK_REFERENCES)
+
+
+@pytest.mark.parametrize("glue", LIST_GLUES)
+def test_each_list_glue_gives_the_articles_it_joins(glue):
+    text = f"《劳动合同法》第三十九条{glue}第四十条"
+    found = find_references(text, NAMES)
+    # One run, both 条 of the law written with it (not a second reference to the law named last).
+    assert [(r.law_name, r.number, r.explicit_law, r.text) for r in found] == [
+        ("劳动合同法", 39, True, text),
+        ("劳动合同法", 40, True, text),
+    ]
+    assert [text[slice(*r.link_span)] for r in found] == ["《劳动合同法》第三十九条", "第四十条"]
+
+
+@pytest.mark.parametrize("glue", RANGE_GLUES)
+def test_each_range_glue_gives_every_article_of_the_range(glue):
+    found = find_references(f"《民法典》第1079条{glue}第1081条", NAMES)
+    assert [(r.law_name, r.number) for r in found] == [("民法典", n) for n in (1079, 1080, 1081)]
+    assert [r.link_span is None for r in found] == [False, True, False]  # the 条 inside is not written
+
+
+@pytest.mark.parametrize("back", BACK_REFERENCES)
+def test_each_back_reference_means_the_law_named_last(back):
+    text = f"《民法典》第一千零三十二条……《电信条例》规定，{back}第六十五条"
+    found = find_references(text, NAMES)
+    assert [(r.law_name, r.number, r.explicit_law) for r in found] == [
+        ("民法典", 1032, True),
+        ("电信条例", 65, False),
+    ]
+    assert found[1].text == text[slice(*found[1].link_span)] == f"{back}第六十五条"  # linked with its 本法
 
 
 def test_dated_titles_keep_their_year():
