@@ -38,9 +38,13 @@ run: install
 	@echo "Site: http://127.0.0.1:$(PORT)/   Admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Create an admin account with:  $(BIN)/python manage.py createsuperuser"
 	@echo ""
-	KB_SITE_URL=$${KB_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@# The search worker (index updates, topics, related lists after each save) beside the server, stopped with it.
+	export KB_SITE_URL=$${KB_SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(BIN)/python manage.py search_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Production serving: gunicorn on kb.settings.prod, static files from whitenoise; every worker starts
+# Production serving: gunicorn on kb.settings.prod, static files from whitenoise, and the search worker
+# (manage.py search_worker: index updates after saves; one per site); every gunicorn worker starts
 # warm (kb/gunicorn.py loads and warms the application before the port opens).
 # Needs DJANGO_SECRET_KEY, ALLOWED_HOSTS and KB_SITE_URL (and DATABASE_URL for PostgreSQL) in the environment;
 # KB_HTTPS=0 when serving plain HTTP without a TLS proxy in front (no secure cookies, no HSTS).
@@ -53,7 +57,9 @@ serve: install
 	  echo "(links in pages and the kept pages' keys come from it, never from a request's Host header)"; exit 1; }
 	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/python manage.py migrate --no-input
 	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	DJANGO_SETTINGS_MODULE=kb.settings.prod $(BIN)/gunicorn kb.wsgi:application --config kb/gunicorn.py \
+	export DJANGO_SETTINGS_MODULE=kb.settings.prod; \
+	$(BIN)/python manage.py search_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn kb.wsgi:application --config kb/gunicorn.py \
 	  --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 20
 
 test: install browser

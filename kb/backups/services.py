@@ -40,8 +40,9 @@ from django.db.utils import load_backend
 from articles.models import Article
 from statutes.models import Law
 
-# What migrate recreates, and the queue of index updates (the index is rebuilt after a restore).
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "search.indextask"]
+# What migrate recreates, the queued search tasks (the index is rebuilt after a restore) and the
+# reader cache's generation (the restored site's own moves on from its first save).
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "django_tasks_database", "kb.contentgeneration"]
 HEADER_PREFIX = b"# kb-backup "
 FORMAT = 1
 SNAPSHOT_ALIAS = "kb_backup_snapshot"

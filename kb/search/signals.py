@@ -1,21 +1,19 @@
-"""Keeps the search index in step with articles: queued after commit, one writer at a time."""
+"""The search layer learns of article changes here: kept pages go with the editor's commit, and the
+index, topics and related lists follow in a task (kb.search.tasks)."""
 
-from django.db import transaction
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
 from articles.models import Article, RelatedArticle
 from kb import reader_cache
 
-from . import queue
+from . import tasks
 
 
-class QueuedSignalProcessor(BaseSignalProcessor):
-    """On save or delete of an article, queue it with the save; drain the queue after the commit.
-
-    The editor's save never waits for more than queue.DEFAULT_WAIT_SECONDS, and never
-    fails because of the index: the queue keeps what could not be written yet.
-    """
+class TaskSignalProcessor(BaseSignalProcessor):
+    """On save or delete of an article: the reader cache's generation moved in the transaction, and
+    the article noted for the search task enqueued when it commits. The save never waits for the
+    index and never fails because of it."""
 
     def setup(self):
         signals.post_save.connect(self.handle_save, sender=Article)
@@ -27,24 +25,21 @@ class QueuedSignalProcessor(BaseSignalProcessor):
         signals.pre_delete.disconnect(self.handle_pre_delete, sender=Article)
         signals.post_delete.disconnect(self.handle_delete, sender=Article)
 
-    def handle_pre_delete(self, sender, instance, **kwargs):
-        # The rows that list the article go with it: queue their articles now, to fill their lists again.
+    def handle_pre_delete(self, sender, instance, using=None, **kwargs):
+        # The rows that list the article go with it: their articles' lists are filled again.
         listing = RelatedArticle.objects.filter(related=instance).values_list("article_id", flat=True)
-        queue.enqueue(sender._meta.label_lower, list(listing))
+        tasks.note_changed(sender._meta.label_lower, list(listing), using=using or "default")
 
-    def handle_save(self, sender, instance, raw=False, **kwargs):
+    def handle_save(self, sender, instance, raw=False, using=None, **kwargs):
         if raw:
             # Rows loaded as they are (loaddata, restore): an index build follows, and their topics
             # and related lists came with them.
             return
-        self.schedule(sender, instance.pk, using=kwargs.get("using"))
+        self.changed(sender, instance.pk, using=using or "default")
 
-    def handle_delete(self, sender, instance, **kwargs):
-        self.schedule(sender, instance.pk, using=kwargs.get("using"))
+    def handle_delete(self, sender, instance, using=None, **kwargs):
+        self.changed(sender, instance.pk, using=using or "default")
 
-    def schedule(self, sender, pk, using=None):
-        # The task is written in the editor's transaction: it commits, or rolls back, with the save.
-        queue.enqueue(sender._meta.label_lower, [pk])
-        # Readers' kept pages and results go with the commit; again once the index has the change.
+    def changed(self, sender, pk, using):
         reader_cache.content_changed_on_commit(using=using)
-        transaction.on_commit(queue.drain, using=using)
+        tasks.note_changed(sender._meta.label_lower, [pk], using=using)

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("KB_VAR_DIR", BASE_DIR / "var"))
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "axes",
     "reversion",
+    *(["django_tasks"] if django.VERSION < (6, 0) else []),  # the Tasks framework's backport on 5.2
+    "django_tasks_db",
     # Before haystack: its rebuild_index command is replaced by ours (kb/search/rebuild.py).
     "kb.search",
     "haystack",
@@ -144,13 +147,17 @@ READER_CACHE_SECONDS = 10  # what they show may lag this much (view counts, most
 # Article views counted in Redis and written to the database in batches this often (articles.view_counts).
 VIEW_COUNT_FLUSH_SECONDS = 5
 
+# Work derived from saves (the search index, topics, related lists) runs as tasks of Django's Tasks
+# framework in a worker process (manage.py search_worker), queued in the database; see kb.search.tasks.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 WHOOSH_PATH = Path(os.environ.get("WHOOSH_PATH", VAR_DIR / "whoosh"))
 
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
 }
-# Index updates go through kb.search.queue after each commit, one writer at a time.
-HAYSTACK_SIGNAL_PROCESSOR = "kb.search.signals.QueuedSignalProcessor"
+# Index updates follow each commit as tasks (kb.search.tasks), written by the worker.
+HAYSTACK_SIGNAL_PROCESSOR = "kb.search.signals.TaskSignalProcessor"
 # Model filters are part of each query; haystack's separate "narrow" pass over the whole
 # index would cost a full scan per search.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False

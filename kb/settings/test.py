@@ -4,6 +4,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import django
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-insecure-key"
@@ -26,3 +28,12 @@ READER_CACHE = False
 # No background flush of view counts during the tests (its thread would write outside the test's
 # transaction); the tests flush themselves.
 VIEW_COUNT_FLUSH_SECONDS = 3600
+# The search tasks run at each commit, in the saving process (tests drive commits with
+# django_capture_on_commit_callbacks; tests/search/test_tasks.py runs the database backend).
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if django.VERSION >= (6, 0)
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article
-from kb.search import queue
+from kb.search import tasks
 from kb.search.selectors import search
 from tests.helpers import make_article
 
@@ -107,7 +107,7 @@ class TestIndexSync:
         assert client.get(reverse("search:suggest"), {"q": "定时发布"}).json()["suggestions"] == []
 
         time.sleep(max(0.0, (coming - timezone.now()).total_seconds()) + 0.05)
-        with mock.patch.object(queue, "apply_pending", side_effect=AssertionError("no index update")):
+        with mock.patch.object(tasks, "apply", side_effect=AssertionError("no index update")):
             outcome = search("定时发布的文章庚辛壬")
             assert [hit.object for hit in outcome.articles.hits] == [article]
             assert (

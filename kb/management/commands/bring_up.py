@@ -24,10 +24,9 @@ from django.core.management.base import BaseCommand
 from whoosh import index as whoosh_index
 
 from articles.markdown import RENDERING
-from kb.search import queue
+from kb.search import tasks
 from kb.search.analysis import DATA_DIR
 from kb.search.backend import SCHEMA_VERSION
-from kb.search.models import IndexTask
 
 SHARED = settings.BASE_DIR.parent / "shared"
 DEFAULT_CORPUS = SHARED / "data" / "laws"
@@ -79,7 +78,7 @@ class Command(BaseCommand):
         index_missing = not self.index_exists()
         rebuild = bool(changed) or index_missing
         # A rebuild follows: the imports leave their index updates to it instead of writing them one by one.
-        with queue.paused() if rebuild else nullcontext():
+        with tasks.paused() if rebuild else nullcontext():
             if "corpus" in changed and corpus.is_dir():
                 say(f"[1/4] Importing the statute library from {corpus} …")
                 call_command("import_statutes", str(corpus), verbosity=verbosity)
@@ -99,13 +98,9 @@ class Command(BaseCommand):
                 else "its input changed (" + ", ".join(sorted(changed)) + ")"
             )
             say(f"[4/4] Building the search index: {reason} …")
-            IndexTask.objects.all().delete()  # the rebuild writes every document as it is now
             call_command("rebuild_index", interactive=False, verbosity=verbosity)
             say("      Topics and related articles …")
             call_command("refresh_topics", verbosity=verbosity)
-        elif IndexTask.objects.exists():
-            say("Writing the index updates left queued …")
-            queue.drain(wait=60)
         state_path.parent.mkdir(parents=True, exist_ok=True)
         state_path.write_text(json.dumps(inputs, indent=2))
         say(self.style.SUCCESS(f"Content and index up to date ({time.monotonic() - started:.1f} s)."))
