@@ -16,6 +16,7 @@ find_citation() reads what a person types (民法典第1032条, 民法典1032, �
 title or alias, to the current version.
 """
 
+import bisect
 import re
 import threading
 from dataclasses import dataclass
@@ -57,11 +58,11 @@ DATED_RE = re.compile(r"^\s*[（(]\s*(?P<year>(?:19|20)\d\d)\s*(?:年[^）)]{0,6
 # 本法, 该法, 上述条例, 前述法律, 该解释, 本规定 …: the law named last.
 BACK_REFERENCE_RE = re.compile(r"(?:本|该|上述|前述|此)(?:法律|法|条例|规定|办法|解释|细则|决定)")
 # What may join a list of 条: 、 和 及 以及 或者 , and ranges 至 / 到 / -.
-LIST_GLUE_RE = re.compile(r"^\s*(?P<glue>、|，|,|和|及|以及|与|或者|或|至|到|—|-|~|～)\s*")
+LIST_GLUE_RE = re.compile(r"\s*(?P<glue>、|，|,|和|及|以及|与|或者|或|至|到|—|-|~|～)\s*")
 RANGE_GLUE = {"至", "到", "—", "-", "~", "～"}
 MAX_RANGE = 30
 # How far after a law name its 第N条 may follow (规定, 的, 中的 …).
-LAW_TO_ARTICLE_GAP = re.compile(r"^\s*(?:（[^）]{0,20}）|\([^)]{0,20}\))?\s*(?:的|中的|里的|所称的)?\s*")
+LAW_TO_ARTICLE_GAP = re.compile(r"\s*(?:（[^）]{0,20}）|\([^)]{0,20}\))?\s*(?:的|中的|里的|所称的)?\s*")
 
 
 @dataclass
@@ -105,10 +106,15 @@ def law_names_in(text: str, law_names: list[str], skip: list[tuple[int, int]] = 
             by_first.setdefault(name[0], []).append(name)
     found = []
     position = 0
+    skip = sorted(skip)
+    skipped = 0  # the first span of skip that does not end before position (positions only grow)
     while position < len(text):
         candidates = by_first.get(text[position])
         name = None
-        if candidates and not any(start <= position < end for start, end in skip):
+        while skipped < len(skip) and skip[skipped][1] <= position:
+            skipped += 1
+        inside = skipped < len(skip) and skip[skipped][0] <= position
+        if candidates and not inside:
             name = next((name for name in candidates if text.startswith(name, position)), None)
         if name:
             found.append((position, name))
@@ -133,10 +139,15 @@ def _name_spans(text: str, law_names: list[str]) -> list[tuple[int, int, str, in
         taken.append((match.start(), match.end()))
     for position, name in law_names_in(text, law_names, skip=taken):
         spans.append((position, position + len(name), name, None))
-    for match in BACK_REFERENCE_RE.finditer(text):
-        if not any(a <= match.start() < b for a, b, *_ in spans):
-            spans.append((match.start(), match.end(), "", None))
     spans.sort()
+    starts = [span[0] for span in spans]
+    back_references = []
+    for match in BACK_REFERENCE_RE.finditer(text):
+        # Inside a span already found? Spans do not overlap: only the one starting last before it can hold it.
+        before = bisect.bisect_right(starts, match.start()) - 1
+        if before < 0 or not spans[before][0] <= match.start() < spans[before][1]:
+            back_references.append((match.start(), match.end(), "", None))
+    spans = sorted(spans + back_references)
     return spans
 
 
@@ -157,8 +168,9 @@ def find_references(text: str, law_names: list[str] | None = None) -> list[Refer
             start, end, name, year = names[name_index]
             if name:
                 last_law = (name, year)
-            gap = LAW_TO_ARTICLE_GAP.match(text[end:limit])
-            if article is not None and gap and end + gap.end() == limit:
+            # Matched in place (pattern.match(text, start, end)), never on a slice: linear in the text.
+            gap = LAW_TO_ARTICLE_GAP.match(text, end, limit)
+            if article is not None and gap and gap.end() == limit:
                 if name:
                     attached = (start, name, year, True)
                 elif last_law:  # 本法第N条: the law named last
@@ -217,13 +229,13 @@ def _article_run(text: str, first) -> dict:
     current = first
     end = first.end()
     while True:
-        glue = LIST_GLUE_RE.match(text[end:])
-        following = LISTED_ARTICLE_RE.match(text, end + glue.end()) if glue else None
+        glue = LIST_GLUE_RE.match(text, end)
+        following = LISTED_ARTICLE_RE.match(text, glue.end()) if glue else None
         if glue and following and glue["glue"] in RANGE_GLUE:
             items.append((current, following))
             end = following.end()
-            glue = LIST_GLUE_RE.match(text[end:])
-            current = LISTED_ARTICLE_RE.match(text, end + glue.end()) if glue else None
+            glue = LIST_GLUE_RE.match(text, end)
+            current = LISTED_ARTICLE_RE.match(text, glue.end()) if glue else None
             if current is None:
                 return {"items": items, "end": end}
             end = current.end()

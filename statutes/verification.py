@@ -13,6 +13,7 @@ database: provisions_quoting), in the current law first, then in the library's o
 passage from an older version is reported with the version's year and the current counterpart.
 """
 
+import bisect
 import difflib
 import re
 import unicodedata
@@ -274,8 +275,8 @@ def check_text(
         runs.setdefault((item.reference.start, item.reference.end), []).append(item)
     starts = sorted({start for start, _ in runs})
     for (_start, end), items in runs.items():
-        following = [later for later in starts if later >= end]
-        quote = quote_after(text, end, following[0] if following else len(text))
+        following = bisect.bisect_left(starts, end)  # the next reference's start (linear overall)
+        quote = quote_after(text, end, starts[following] if following < len(starts) else len(text))
         if quote is None:
             continue
         provisions = [item.reference.provision for item in items if item.reference.provision]
