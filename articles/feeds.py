@@ -1,6 +1,8 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 
+from statutes.text import clean_text, one_line
+
 from .models import Article
 
 FEED_LENGTH = 20
@@ -14,11 +16,13 @@ class LatestArticlesFeed(Feed):
     def items(self):
         return Article.objects.published().with_relations()[:FEED_LENGTH]
 
+    # XML cannot carry control characters: a row stored before they were cleaned at the door still
+    # makes a feed (statutes.text).
     def item_title(self, item):
-        return item.title
+        return one_line(item.title)
 
     def item_description(self, item):
-        return item.excerpt
+        return clean_text(item.excerpt)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -27,7 +31,7 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return item.author.name
+        return one_line(item.author.name)
 
     def item_categories(self, item):
-        return [item.category.name]
+        return [one_line(item.category.name)]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from statutes.models import Provision
+from statutes.text import clean_text, one_line
 
 from . import revisions
 from .models import Article, ArticleTopic, Author, Category, Citation, RelatedArticle
@@ -96,6 +97,7 @@ def save_article(
 ) -> Article:
     """The one door for every change to an article, whoever makes it; all of it in one transaction.
 
+    - the text cleaned (no control characters; the title on one line);
     - the publishing rule (publication_problems): refused with PublishRefused, nothing written,
       unless publish_reason says why it is published all the same (the revision keeps it);
     - the row, with the body rendered (links, reference report, excerpt);
@@ -105,6 +107,7 @@ def save_article(
     - the reader cache and the search layer learn of the change from the save (kb subscribes): kept
       pages go with the commit; the index, topics and related lists follow it.
     """
+    clean_fields(article)
     stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
     problems = publication_problems(article, stored=stored)
     reason = publish_reason.strip()
@@ -133,6 +136,13 @@ def save_article(
             reversion.set_user(user)
         reversion.set_comment(revision_comment(article, stored, comment, problems, reason))
     return article
+
+
+def clean_fields(article: Article) -> None:
+    """What the article stores, without control characters (statutes.text); its title on one line."""
+    article.title = one_line(article.title)
+    for name in ("body", "summary", "source_name", "source_url"):
+        setattr(article, name, clean_text(getattr(article, name)))
 
 
 def revision_comment(article: Article, stored: Article | None, comment: str, problems, reason: str) -> str:

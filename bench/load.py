@@ -4,7 +4,8 @@
     .venv/bin/python bench/load.py [--duration 30] [--connections 64] [--json var/bench_load.json]
     DATABASE_URL=postgres://… REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python bench/load.py …
 
-Starts gunicorn on kb.settings.prod (plain HTTP on loopback: KB_HTTPS=0) against the configured
+Starts gunicorn on kb.settings.prod (plain HTTP on loopback: KB_HTTPS=0), with the search worker
+beside it as make serve does, against the configured
 database (DATABASE_URL, default var/db.sqlite3, which needs `make run` or the corpus imported and
 indexed) and cache (REDIS_URL, or each worker's memory), and runs wrk (Debian package `wrk`) on
 each page in turn: the home, an article, a category, a provision, a repeated search, and searches
@@ -112,9 +113,17 @@ def view_count(env: dict, article_id: int | None = None) -> int:
 
 
 class Server:
+    """gunicorn serving app; with config (the site, as make serve runs it) the search worker beside it."""
+
     def __init__(self, app: str, port: int, workers: int, env: dict, log: Path, config: str | None = None):
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
+        self.worker = None
+        if config:
+            self.worker = subprocess.Popen(
+                [sys.executable, "manage.py", "search_worker", "--verbosity", "0"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--access-logfile", str(log), "--error-logfile", str(log.with_suffix(".errors")),
@@ -132,11 +141,12 @@ class Server:
         sys.exit(f"gunicorn did not answer at {self.url}: see {log.with_suffix('.errors')}")
 
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        for process in filter(None, (self.process, self.worker)):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 # A different path for each request, picked at random from a file of paths (one a line).

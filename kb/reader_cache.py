@@ -69,7 +69,7 @@ GENERATION_MEMO_SECONDS = 0.25
 UNKEPT_HEADERS = {"set-cookie", "date", "content-length"}
 # Robots and monitors: their requests are pages like any other, but neither views nor searches.
 ROBOTS = re.compile(
-    r"bot|crawl|spider|slurp|baiduspider|bingpreview|yandex|facebookexternalhit|headless|"
+    r"bot|crawl|spider|slurp|baiduspider|bingpreview|yandex|facebookexternalhit|"
     r"curl|wget|python-requests|python-urllib|httpclient|go-http-client|java/|okhttp|monitor|pingdom|uptime",
     re.IGNORECASE,
 )

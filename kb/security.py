@@ -62,6 +62,35 @@ class StripNullCharactersMiddleware:
         return self.get_response(request)
 
 
+# Charsets a browser may name for what it sends; anything else (unicode_escape, rot13 …) is a codec,
+# not a text encoding, and decoding a query string with it can fail: such a request is read as UTF-8.
+TEXT_CHARSETS = {
+    "utf-8",
+    "utf8",
+    "gb18030",
+    "gbk",
+    "gb2312",
+    "big5",
+    "iso-8859-1",
+    "latin-1",
+    "us-ascii",
+    "ascii",
+}
+
+
+class TextCharsetMiddleware:
+    """Read a request whose Content-Type names a charset that is not a text encoding as UTF-8."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = request.content_params.get("charset", "") if hasattr(request, "content_params") else ""
+        if charset and charset.strip().lower() not in TEXT_CHARSETS:
+            request.encoding = "utf-8"
+        return self.get_response(request)
+
+
 class AdminLoginForm(AdminAuthenticationForm):
     """The admin's sign-in form, refusing a user name longer than any account's before signing in.
 

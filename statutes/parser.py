@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .numerals import NUMERAL_CHARS, chinese_to_int, format_label
+from .text import clean_text
 
 INFO_END = "<!-- INFO END -->"
 FORCE_BREAK = "<!-- FORCE BREAK -->"
@@ -189,7 +190,7 @@ def parse_file(path: Path) -> ParsedStatute:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise StatuteFormatError(f"not UTF-8 text (byte {error.start})") from None
-    statute = parse_statute(text, source_name=str(path))
+    statute = parse_statute(clean_text(text), source_name=str(path))  # no control characters stored
     statute.file_date = split_file_name(Path(path))[1]
     return statute
 

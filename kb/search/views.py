@@ -54,7 +54,12 @@ class SearchView(TemplateView):
         level = params.get("level", "")
         level = level if level in Level.values else ""
         category_id = params.get("category", "")
-        category_id = int(category_id) if category_id.isascii() and category_id.isdigit() else None
+        # A row id fits in 64 bits; a longer number is no category (SQLite cannot even compare it).
+        category_id = (
+            int(category_id)
+            if category_id.isascii() and category_id.isdigit() and len(category_id) <= 18
+            else None
+        )
         include_superseded = params.get("versions") == "all"
         page = page_number(params.get("page"))
         per_page = PER_PAGE if kind != "all" else 5

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     # Then reader pages from the cache (kb.reader_cache), answered before the rest runs.
     "kb.reader_cache.ReaderCacheMiddleware",
     "kb.security.ContentSecurityPolicyMiddleware",
+    "kb.security.TextCharsetMiddleware",
     "kb.security.StripNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -23,7 +23,8 @@ QUOTE = "规定：“电信用户依法使用电信的自由和通信秘密受�
 
 
 @pytest.fixture
-def demo(live_server):
+def demo(live_server, settings):
+    settings.SITE_URL = live_server.url  # the site's configured address: links in pages name it
     call_command("load_demo", verbosity=0)
     call_command("rebuild_index", interactive=False, verbosity=0)
     return live_server.url

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def demo(live_server):
+def demo(live_server, settings):
+    settings.SITE_URL = live_server.url  # the site's configured address: links in pages name it
     call_command("load_demo", verbosity=0)
     return live_server.url
 
