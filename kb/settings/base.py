@@ -112,7 +112,11 @@ def database_from_environment(default_sqlite_path: Path) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if config["NAME"] and config["NAME"] != ":memory:":
-            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only, whatever the umask: anyone else on the machine could read drafts and accounts.
+            database = Path(config["NAME"])
+            database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not database.exists():
+                os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
         config["CONN_MAX_AGE"] = 0
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].setdefault(

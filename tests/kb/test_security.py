@@ -148,3 +148,24 @@ def test_public_pages_answer_get_and_head_and_refuse_other_methods(client):
         assert head.status_code == 200 and head.content == b"", path
         for method in ("trace", "post", "put", "delete", "patch"):
             assert getattr(client, method)(path).status_code == 405, (method, path)
+
+
+def test_the_database_and_var_are_created_owner_only(tmp_path):
+    """A new site's SQLite database, its WAL and its index are readable by their owner only."""
+    var = tmp_path / "var"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(KB_VAR_DIR=str(var), DATABASE_URL="")
+    env.pop("DATABASE_URL")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c",
+         "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+         "call_command('rebuild_index', interactive=False, verbosity=0)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (var.stat().st_mode & 0o777) == 0o700
+    created = list(var.rglob("*"))
+    assert any(path.name == "db.sqlite3" for path in created)
+    for path in created:
+        assert (path.stat().st_mode & 0o077) == 0, path  # nothing for the group or others
+    assert (var / "db.sqlite3").stat().st_mode & 0o777 == 0o600
