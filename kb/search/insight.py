@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from .models import SearchRecord
@@ -146,35 +145,40 @@ def period_start(period: str, now: datetime.datetime | None = None) -> datetime.
 
 
 def search_report(since: datetime.datetime | None, *, limit: int = 50) -> SearchReport:
-    """The most frequent queries since a time, and those that found no or few articles."""
-    records = SearchRecord.objects.all()
-    if since is not None:
-        records = records.filter(searched_at__gte=since)
-    # What the query finds now: its latest search (an article written since answers it).
-    latest = SearchRecord.objects.filter(query=OuterRef("query")).order_by("-searched_at", "-pk")
-    grouped = (
-        records.values("query")
-        .annotate(
-            searches=Count("id"),
-            last=Max("searched_at"),
-            articles=Subquery(latest.values("articles_found")[:1]),
-            provisions=Subquery(latest.values("provisions_found")[:1]),
-        )
-        .order_by("-searches", "-last", "query")
-    )
+    """The most frequent queries since a time, and those that found no or few articles.
 
-    def rows(queryset) -> list[QueryRow]:
-        return [
-            QueryRow(row["query"], row["searches"], row["articles"], row["provisions"], row["last"])
-            for row in queryset[:limit]
-        ]
-
-    totals = records.aggregate(searches=Count("id"), distinct=Count("query", distinct=True))
+    One grouped pass over the period's searches in SQL, joined to each question's latest search
+    (what it finds now: an article written since answers it; an index seek on (query, time)); the
+    lists are then cut from the grouped rows. A question asked in the period has its latest search
+    in the period too, so the join needs no second look at older rows.
+    """
+    table = connections["default"].ops.quote_name(SearchRecord._meta.db_table)
+    where, params = ("WHERE searched_at >= %s", [since]) if since is not None else ("", [])
+    sql = f"""
+        SELECT grouped.query, grouped.searches, grouped.last, latest.id, latest.articles_found,
+               latest.provisions_found
+        FROM (SELECT query, COUNT(*) AS searches, MAX(searched_at) AS last FROM {table} {where}
+              GROUP BY query) AS grouped
+        JOIN {table} AS latest ON latest.query = grouped.query AND latest.searched_at = grouped.last
+    """  # noqa: S608 - the table name is ours, the values are parameters
+    by_query: dict[str, tuple[int, QueryRow]] = {}
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        for query, searches, last, pk, articles, provisions in cursor.fetchall():
+            if query in by_query and by_query[query][0] > pk:
+                continue  # two searches at the same moment: the later row is the latest
+            if isinstance(last, str):  # SQLite gives the raw column from a raw query
+                last = SearchRecord._meta.get_field("searched_at").to_python(last)
+            if last is not None and timezone.is_naive(last):
+                last = timezone.make_aware(last, datetime.UTC)
+            by_query[query] = (pk, QueryRow(query, searches, articles, provisions, last))
+    grouped = [row for _pk, row in by_query.values()]
+    grouped.sort(key=lambda row: (-row.searches, -row.last_searched.timestamp(), row.query))
     return SearchReport(
         since=since,
-        searches=totals["searches"],
-        distinct_queries=totals["distinct"],
-        frequent=rows(grouped),
-        unanswered=rows(grouped.filter(articles=0)),
-        few=rows(grouped.filter(articles__gt=0, articles__lt=FEW_RESULTS)),
+        searches=sum(row.searches for row in grouped),
+        distinct_queries=len(grouped),
+        frequent=grouped[:limit],
+        unanswered=[row for row in grouped if row.articles_found == 0][:limit],
+        few=[row for row in grouped if 0 < row.articles_found < FEW_RESULTS][:limit],
     )

@@ -22,6 +22,10 @@ class SearchRecord(models.Model):
         verbose_name = "读者搜索"
         verbose_name_plural = "读者搜索"
         ordering = ["-searched_at"]
+        indexes = [
+            # The report's "what does this question find now": each question's latest search, a seek.
+            models.Index(fields=["query", "-searched_at"], name="searchrecord_query_latest"),
+        ]
 
     def __str__(self):
         return self.query
