@@ -20,6 +20,7 @@ A small subclass, not a copy of haystack's backend. It changes six things:
    rather than among the few documents of every kind it found, and pages without repeating.
 """
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -98,6 +99,12 @@ class CountedText(whoosh_fields.TEXT):
         boost = self.format.field_boost
         for word, frequency in Counter(self.terms(value)).items():
             yield word.encode("utf-8"), frequency, frequency * boost, pack_uint(frequency)
+
+
+# A searcher replaced by a newer one stays open this long, for the request that may still read it
+# (gunicorn ends a request after 30 s), and at most this many stay open per thread (open files).
+RETIRED_SECONDS = 35.0
+MAX_RETIRED = 16
 
 
 class KeptSearcher:
@@ -200,13 +207,31 @@ class SharedSearcherIndex:
             logger.warning("A kept searcher was found closed; opening a new one.")
             current, up_to_date = None, False
         if not up_to_date:
+            # A new searcher beside the old one, never Whoosh's refresh(): that closes the old one's
+            # segments, which a search in progress in this thread (an engine holding it while it
+            # ranks another kind, the evidence, the statistics) may still read: ReaderClosed. The
+            # old one is closed once no request can still hold it.
             if current is not None:
-                current = current.refresh()
-            else:
-                current = self._index.searcher(weighting=scoring.PriorBM25F())
+                self.retire(current)
+            current = self._index.searcher(weighting=scoring.PriorBM25F())
             self._local.searcher = current
             self._local.filters = {}
         return KeptSearcher(current)
+
+    def retire(self, searcher) -> None:
+        """Close searchers replaced more than RETIRED_SECONDS ago (no request lasts that long); keep this one."""
+        now = time.monotonic()
+        retired = getattr(self._local, "retired", [])
+        for since, old in retired:
+            if now - since > RETIRED_SECONDS:
+                with contextlib.suppress(Exception):
+                    old.close()
+        kept = [(since, old) for since, old in retired if now - since <= RETIRED_SECONDS]
+        kept.append((now, searcher))
+        for _since, old in kept[:-MAX_RETIRED]:  # the oldest first; a search it closes starts again
+            with contextlib.suppress(Exception):
+                old.close()
+        self._local.retired = kept[-MAX_RETIRED:]
 
     def kept_filter(self, searcher, query) -> frozenset[int]:
         """The documents a filter query matches, found once per index generation (per thread)."""
@@ -224,9 +249,11 @@ class SharedSearcherIndex:
         return self.searcher().doc_count()
 
     def forget_searchers(self):
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None:
-            searcher.close()
+        searchers = [getattr(self._local, "searcher", None)]
+        searchers += [old for _since, old in getattr(self._local, "retired", [])]
+        for searcher in filter(None, searchers):
+            with contextlib.suppress(Exception):
+                searcher.close()
         self._local = threading.local()
 
 

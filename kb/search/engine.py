@@ -13,12 +13,15 @@ in the backend's own query syntax: Elasticsearch reads Lucene query strings (kb.
 a backend without a syntax of its own (haystack's SimpleEngine) gets the words.
 """
 
+import functools
 import heapq
+import logging
 from dataclasses import dataclass, field
 
 from haystack import connections
 from haystack.query import SearchQuerySet
 from whoosh import query as whoosh_query
+from whoosh.reading import ReaderClosed
 
 from articles.models import Article
 from statutes.models import Provision
@@ -26,6 +29,8 @@ from statutes.models import Provision
 from . import scoring
 from .backend import KBWhooshSearchBackend
 from .query import WORD_FIELD, Term
+
+logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = {Provision: "statutes.provision", Article: "articles.article"}
 SINGLE_CHARACTER_EXPANSIONS = 12
@@ -168,3 +173,24 @@ def search_engine(using: str = "default"):
     if isinstance(backend, KBWhooshSearchBackend):
         return WhooshEngine(backend)
     return HaystackEngine(using)
+
+
+def recovering_closed_readers(search):
+    """A search function run again, once, on fresh searchers when it met a closed index reader.
+
+    A reader is closed under a search when the index was replaced meanwhile (a rebuild swapped in,
+    a searcher retired too long ago): the same request then gets its answer, not a 500.
+    """
+
+    @functools.wraps(search)
+    def searching(*args, **kwargs):
+        try:
+            return search(*args, **kwargs)
+        except ReaderClosed:
+            logger.warning("A search met a closed index reader; searching again on fresh searchers.")
+            index = getattr(connections["default"].get_backend(), "index", None)
+            if hasattr(index, "forget_searchers"):
+                index.forget_searchers()
+            return search(*args, **kwargs)
+
+    return searching

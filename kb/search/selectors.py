@@ -11,7 +11,7 @@ from statutes.citations import CitationQuery, find_citation, known_law_names, re
 from statutes.models import Law, Provision
 
 from . import evidence
-from .engine import Filters, search_engine
+from .engine import Filters, recovering_closed_readers, search_engine
 from .highlight import highlight
 from .models import PinnedResult
 from .query import SearchQuery, Term, select_terms, understand
@@ -200,6 +200,7 @@ def in_order(queryset, ids: list[int]) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
+@recovering_closed_readers
 def search(
     raw: str,
     *,
