@@ -31,6 +31,7 @@ from statutes.models import Provision
 from statutes.verification import CheckedReference, check_text
 
 from . import categories, services
+from .markdown import markdown_problem
 from .models import Article, Author, Category
 from .references import reference_verdict
 
@@ -432,9 +433,16 @@ def read_posts(paths: list[Path]) -> list[Post]:
     posts = []
     for path in files:
         try:
-            posts.append(read_post(path))
+            post = read_post(path)
         except PostFileError as error:
             problems += error.problems
+            continue
+        too_much = markdown_problem(
+            post.body
+        )  # past what an article may hold: said before anything is written
+        if too_much:
+            problems.append(f"{path}：{too_much}")
+        posts.append(post)
     if problems:
         raise PostFileError(problems)
     return posts

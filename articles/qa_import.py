@@ -24,6 +24,7 @@ from statutes.citations import Library
 from statutes.models import Provision
 
 from . import categories, services
+from .markdown import markdown_problem
 from .models import Article, Author
 
 SOURCE_NAME = "LeCoQA 数据集（MIT 许可证）"
@@ -105,6 +106,10 @@ def read_rows(path: Path) -> list[Row]:
             statutes = []
         if not isinstance(statutes, list) or not all(isinstance(name, str) for name in statutes):
             problems.append(f"line {number}: statutes is not a list of names")
+            continue
+        too_much = markdown_problem(markdown_body(answer)) if answer and answer.strip() else None
+        if too_much:  # past what an article may hold: said before anything is written
+            problems.append(f"line {number}: {too_much}")
             continue
         rows.append(
             Row(number, qid, question.strip(), answer, [name.strip() for name in statutes if name.strip()])

@@ -96,3 +96,38 @@ class TestAnonymousRequests:
                 reverse("statutes:law_list"), {"q": "民法"}, CONTENT_TYPE="text/plain; charset=unicode_escape"
             ).content.decode()
         )
+
+
+class TestImportersPastTheirLimits:
+    def test_an_answer_longer_than_an_article_may_be_is_one_line_and_nothing_written(self, tmp_path):
+        from django.core.management import CommandError
+
+        from articles.markdown import MAX_BODY_CHARS
+
+        rows = [
+            {"qid": 1, "question": "短问题", "answer": "短回答。", "statutes": []},
+            {"qid": 2, "question": "长问题", "answer": "长" * (MAX_BODY_CHARS + 1), "statutes": []},
+        ]
+        path = tmp_path / "qa.jsonl"
+        path.write_text(
+            "\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8"
+        )
+        with pytest.raises(CommandError) as refused:
+            call_command("import_qa", str(path), verbosity=0)
+        message = str(refused.value)
+        assert "Nothing imported" in message and "line 2" in message and f"{MAX_BODY_CHARS:,}" in message
+        assert "\n" not in message and not Article.objects.exists()
+
+    def test_a_post_longer_than_an_article_may_be_is_refused_before_anything_is_written(self, tmp_path):
+        from django.core.management import CommandError
+
+        from articles.markdown import MAX_BODY_CHARS
+
+        (tmp_path / "good.txt").write_text("网贷逾期怎么办？\n\n律师解答：协商还款。\n", encoding="utf-8")
+        (tmp_path / "long.txt").write_text(
+            "很长的文章？\n\n" + "长" * (MAX_BODY_CHARS + 10) + "\n", encoding="utf-8"
+        )
+        with pytest.raises(CommandError) as refused:
+            call_command("import_posts", str(tmp_path), verbosity=0)
+        assert "long.txt" in str(refused.value) and f"{MAX_BODY_CHARS:,}" in str(refused.value)
+        assert not Article.objects.exists()
