@@ -12,12 +12,10 @@ from articles.models import Article, Citation
 from articles.qa_import import import_qa
 from articles.revisions import cited_in, revisions_of
 from statutes.models import Provision
+from tests.articles.test_editor import MISQUOTE, RIGHT_QUOTE
 from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
-
-MISQUOTE = "《中华人民共和国电信条例》第三十四条规定：“电信用户依法使用电信的自由和通信秘密受法律保护。”"
-RIGHT_QUOTE = "《中华人民共和国电信条例》第六十五条规定：“电信用户依法使用电信的自由和通信秘密受法律保护。”"
 
 
 @pytest.fixture
@@ -33,34 +31,32 @@ def citations_of(article: Article) -> list[tuple[int, str]]:
     return list(article.citations.order_by("order").values_list("provision_id", "added_by"))
 
 
+def imported_answer(tmp_path, qid: int, question: str, answer: str) -> Article:
+    """One LeCoQA row citing 民法典 1032, imported as import_qa does it."""
+    row = {
+        "qid": qid,
+        "question": question,
+        "answer": answer,
+        "statutes": ["中华人民共和国民法典第一千零三十二条"],
+    }
+    path = tmp_path / "qa.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    import_qa(path)
+    return Article.objects.get(import_key=f"lecoqa:{qid}")
+
+
 class TestEveryDoorRecordsTheFinalCitations:
     def test_an_imported_answers_revision_holds_its_citations(self, statutes, tmp_path):
-        row = {
-            "qid": 7,
-            "question": "网贷平台把欠款告诉通讯录里的人，合法吗？",
-            "answer": "不合法，侵害隐私权。",
-            "statutes": ["中华人民共和国民法典第一千零三十二条"],
-        }
-        path = tmp_path / "qa.jsonl"
-        path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-        import_qa(path)
-        article = Article.objects.get(import_key="lecoqa:7")
+        article = imported_answer(
+            tmp_path, 7, "网贷平台把欠款告诉通讯录里的人，合法吗？", "不合法，侵害隐私权。"
+        )
         privacy = provision("民法典", "1032")
         assert citations_of(article) == [(privacy.pk, Citation.AddedBy.EDITOR)]
         imported = revisions_of(article).first()
         assert [row[0] for row in cited_in(imported)] == [privacy.pk]
 
     def test_restoring_the_import_revision_keeps_the_answers_citations(self, statutes, tmp_path):
-        row = {
-            "qid": 8,
-            "question": "问题",
-            "answer": "回答。",
-            "statutes": ["中华人民共和国民法典第一千零三十二条"],
-        }
-        path = tmp_path / "qa.jsonl"
-        path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-        import_qa(path)
-        article = Article.objects.get(import_key="lecoqa:8")
+        article = imported_answer(tmp_path, 8, "问题", "回答。")
         imported = revisions_of(article).first()
         article.body = "编辑改写了回答。"
         services.save_article(article=article)
