@@ -86,7 +86,6 @@ def published_anyway(reason: str, problems: list[str]) -> str:
     return f"仍然发布（{reason}）：" + "；".join(problems)
 
 
-@transaction.atomic
 def save_article(
     *,
     article: Article,
@@ -95,7 +94,7 @@ def save_article(
     comment: str = "",
     publish_reason: str = "",
 ) -> Article:
-    """The one door for every change to an article, whoever makes it; all of it in one transaction.
+    """The one door for every change to an article, whoever makes it; its writes in one transaction.
 
     - the text cleaned (no control characters; the title on one line);
     - the publishing rule (publication_problems): refused with PublishRefused, nothing written,
@@ -106,6 +105,9 @@ def save_article(
     - a revision with its user, its comment and the citations as they end up;
     - the reader cache and the search layer learn of the change from the save (kb subscribes): kept
       pages go with the commit; the index, topics and related lists follow it.
+
+    The body is rendered and checked before the transaction opens: rendering a long body takes time,
+    and on SQLite a write transaction holds the whole database (readers' counts, other editors).
     """
     clean_fields(article)
     stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
@@ -113,7 +115,9 @@ def save_article(
     reason = publish_reason.strip()
     if problems and not reason:
         raise PublishRefused(article, problems)
-    with reversion.create_revision():
+    if getattr(article, "_rendered_from", None) != (article.body, article.summary):
+        article.render()
+    with transaction.atomic(), reversion.create_revision():
         article.save()
         if editor_citations is not None:
             Citation.objects.filter(article=article, added_by=Citation.AddedBy.EDITOR).delete()
@@ -161,7 +165,6 @@ def revision_comment(article: Article, stored: Article | None, comment: str, pro
     return comment
 
 
-@transaction.atomic
 def restore_article(*, article: Article, version: Version, user=None, override_reason: str = "") -> Article:
     """Back to a revision's content and citations, as they were: a new revision, rendered and
     checked again on the current library.
@@ -187,7 +190,6 @@ def restore_article(*, article: Article, version: Version, user=None, override_r
     )
 
 
-@transaction.atomic
 def publish_article(
     *, article: Article, at: datetime.datetime | None = None, override_reason: str = "", user=None
 ) -> bool:
@@ -209,7 +211,6 @@ def publish_article(
     return True
 
 
-@transaction.atomic
 def unpublish_article(*, article: Article, user=None) -> bool:
     """Back to draft: hidden from readers and from search. False if it was a draft."""
     if article.status == Article.Status.DRAFT:

@@ -6,6 +6,7 @@ to 9999: 十一 (11), 一百一十 (110), 一千零三十二 (1032). Readers als
 canonical form.
 """
 
+import functools
 import re
 
 __all__ = [
@@ -32,6 +33,7 @@ LABEL_RE = re.compile(
 KEY_RE = re.compile(r"^(?P<number>[1-9]\d{0,3})(?:-(?P<suffix>[1-9]\d?))?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def int_to_chinese(number: int) -> str:
     """1032 → 一千零三十二; 10 → 十; 110 → 一百一十; 1001 → 一千零一."""
     if not isinstance(number, int) or not 1 <= number <= MAX_NUMBER:
@@ -52,6 +54,7 @@ def int_to_chinese(number: int) -> str:
     return text[1:] if text.startswith("一十") else text
 
 
+@functools.lru_cache(maxsize=4096)  # a body repeats its numerals; ValueError is not cached (raised again)
 def chinese_to_int(text: str) -> int:
     """一千零三十二 → 1032; accepts 一十一, 两, 〇 and Arabic digits. Raises ValueError otherwise."""
     raw = text.strip()

@@ -120,7 +120,10 @@ def database_from_environment(default_sqlite_path: Path) -> dict:
         config["CONN_MAX_AGE"] = 0
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].setdefault(
-            "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            # A writer waits up to 20 s for another's transaction (they are kept short: an article is
+            # rendered before its transaction opens); readers never wait, in WAL mode.
+            "init_command",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         )
         config["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     return config

@@ -1,10 +1,16 @@
 """The worker that runs the search tasks (kb.search.tasks): the single writer of the Whoosh index."""
 
+import logging
+import time
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
 from kb.search.tasks import TaskResultStatus, interrupted_results
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -23,11 +29,20 @@ class Command(BaseCommand):
         requeued = interrupted_results().update(status=TaskResultStatus.READY, started_at=None)
         if requeued:
             self.stdout.write(f"{timezone.now():%H:%M:%S} {requeued} interrupted task(s) queued again.")
-        call_command(
-            "db_worker",
-            batch=batch,
-            interval=interval,
-            startup_delay=False,
-            reload=False,
-            verbosity=options["verbosity"],
-        )
+        while True:
+            try:
+                call_command(
+                    "db_worker",
+                    batch=batch,
+                    interval=interval,
+                    startup_delay=False,
+                    reload=False,
+                    verbosity=options["verbosity"],
+                )
+                return
+            except OperationalError as error:
+                # The database busy for longer than its timeout (SQLite with many writers): db_worker
+                # lets that end it while it takes the next task. Nothing was claimed; look again.
+                logger.warning("The task queue could not be read (%s); the worker goes on.", error)
+                close_old_connections()
+                time.sleep(interval)
