@@ -1,6 +1,7 @@
 """The worker that runs the search tasks (kb.search.tasks): the single writer of the Whoosh index."""
 
 import logging
+import signal
 import time
 
 from django.core.management import call_command
@@ -29,6 +30,16 @@ class Command(BaseCommand):
         requeued = interrupted_results().update(status=TaskResultStatus.READY, started_at=None)
         if requeued:
             self.stdout.write(f"{timezone.now():%H:%M:%S} {requeued} interrupted task(s) queued again.")
+        # db_worker installs its own SIGINT/SIGTERM handlers and leaves them: put back the caller's
+        # (a test that runs a batch in its own process must not have its signals turned into exits).
+        previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self.work(batch=batch, interval=interval, verbosity=options["verbosity"])
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
+    def work(self, *, batch: bool, interval: float, verbosity: int) -> None:
         while True:
             try:
                 call_command(
@@ -37,7 +48,7 @@ class Command(BaseCommand):
                     interval=interval,
                     startup_delay=False,
                     reload=False,
-                    verbosity=options["verbosity"],
+                    verbosity=verbosity,
                 )
                 return
             except OperationalError as error:
