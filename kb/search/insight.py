@@ -152,8 +152,14 @@ def search_report(since: datetime.datetime | None, *, limit: int = 50) -> Search
     lists are then cut from the grouped rows. A question asked in the period has its latest search
     in the period too, so the join needs no second look at older rows.
     """
-    table = connections["default"].ops.quote_name(SearchRecord._meta.db_table)
-    where, params = ("WHERE searched_at >= %s", [since]) if since is not None else ("", [])
+    connection = connections["default"]
+    table = connection.ops.quote_name(SearchRecord._meta.db_table)
+    # A raw query gets the time as the column stores it (on SQLite: UTC text), as the ORM would pass it.
+    where, params = (
+        ("WHERE searched_at >= %s", [connection.ops.adapt_datetimefield_value(since)])
+        if since is not None
+        else ("", [])
+    )
     sql = f"""
         SELECT grouped.query, grouped.searches, grouped.last, latest.id, latest.articles_found,
                latest.provisions_found
@@ -162,7 +168,7 @@ def search_report(since: datetime.datetime | None, *, limit: int = 50) -> Search
         JOIN {table} AS latest ON latest.query = grouped.query AND latest.searched_at = grouped.last
     """  # noqa: S608 - the table name is ours, the values are parameters
     by_query: dict[str, tuple[int, QueryRow]] = {}
-    with connections["default"].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for query, searches, last, pk, articles, provisions in cursor.fetchall():
             if query in by_query and by_query[query][0] > pk:

@@ -94,6 +94,19 @@ class TestReport:
         everything = insight.search_report(insight.period_start("all"))
         assert "很久以前的问题" in [row.query for row in everything.unanswered]
 
+    def test_today_holds_the_searches_since_local_midnight_and_no_earlier(self):
+        """The period's start is compared as the column stores times (UTC text on SQLite)."""
+        record("刚刚搜索的问题", 0)
+        midnight = insight.period_start("1")
+        SearchRecord.objects.create(
+            query="昨天深夜的问题",
+            articles_found=0,
+            provisions_found=0,
+            searched_at=midnight - datetime.timedelta(minutes=1),
+        )
+        today = insight.search_report(midnight)
+        assert [row.query for row in today.unanswered] == ["刚刚搜索的问题"] and today.searches == 1
+
     def test_a_question_answered_since_leaves_the_unanswered_list(self):
         record("试用期辞退", 0, days_ago=2)
         record("试用期辞退", 4)
