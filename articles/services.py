@@ -30,6 +30,7 @@ from .models import Article, ArticleTopic, Author, Category, Citation, RelatedAr
 from .references import publication_problems as references_publication_problems
 
 EDITOR_GROUP = "编辑"
+DELETE_ATTEMPTS = 3
 
 
 def ensure_editor_group() -> Group:
@@ -220,9 +221,25 @@ def unpublish_article(*, article: Article, user=None) -> bool:
     return True
 
 
-@transaction.atomic
 def delete_article(*, article: Article) -> None:
-    article.delete()
+    """Delete the article and what points at it.
+
+    The search task of another save may add a related-list row naming this article while it is being
+    deleted; PostgreSQL then refuses the deletion at its commit (a deferred foreign key). The rows are
+    collected again and the deletion tried again.
+    """
+    pk = article.pk
+    for attempt in range(1, DELETE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                current = Article.objects.filter(pk=pk).first()
+                if current is not None:
+                    current.delete()
+            break
+        except IntegrityError:
+            if attempt == DELETE_ATTEMPTS:
+                raise
+    article.pk = None
 
 
 def _sync_found_citations(*, article: Article) -> None:

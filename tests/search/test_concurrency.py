@@ -56,19 +56,18 @@ def test_two_processes_saving_at_once_lose_nothing(site_env):
 
 
 EDITOR = """
+from articles import services
 from articles.models import Article, Author, Category
 category, author = Category.objects.get(), Author.objects.get()
 for number in range({count}):
     token = "kbtok{worker}x{{}}".format(number)
-    article = Article.objects.create(title="进程{worker}文章 " + token, body="正文 " + token,
-                                     category=category, author=author, status="draft")
-    article.status = "published"
-    article.save()                       # published
+    article = services.save_article(article=Article(title="进程{worker}文章 " + token, body="正文 " + token,
+                                                    category=category, author=author, status="draft"))
+    services.publish_article(article=article)          # published
     if number % 3 == 1:
-        article.status = "draft"
-        article.save()                   # unpublished again
+        services.unpublish_article(article=article)    # unpublished again
     elif number % 3 == 2:
-        article.delete()                 # deleted
+        services.delete_article(article=article)       # deleted
 print("ok")
 """
 
