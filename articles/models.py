@@ -165,8 +165,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         """The row with what render() derives (once per text: the publication check may just have
         rendered it). Writing anything else (citations, revisions, search) is articles.services' work."""
-        if getattr(self, "_rendered_from", None) != (self.body, self.summary):
-            self.render()
+        self.ensure_rendered()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         update_fields = kwargs.get("update_fields")
@@ -206,6 +205,11 @@ class Article(models.Model):
         self.reference_report = reference_report(checked)
         self.excerpt = self.summary.strip() or summarize(self.body_html)
         self._rendered_from = (self.body, self.summary)
+
+    def ensure_rendered(self) -> None:
+        """render(), unless it was done for the text as it is now."""
+        if getattr(self, "_rendered_from", None) != (self.body, self.summary):
+            self.render()
 
     @property
     def is_reprint(self) -> bool:

@@ -116,8 +116,7 @@ def save_article(
     reason = publish_reason.strip()
     if problems and not reason:
         raise PublishRefused(article, problems)
-    if getattr(article, "_rendered_from", None) != (article.body, article.summary):
-        article.render()
+    article.ensure_rendered()
     with transaction.atomic(), reversion.create_revision():
         article.save()
         if editor_citations is not None:

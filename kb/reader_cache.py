@@ -140,10 +140,13 @@ def page_parameters(request, view_name: str) -> str:
 
 def canonical_path(request) -> str:
     """The page's own address, path and the parameters it depends on: what a canonical link names."""
-    try:
-        view_name = resolve(request.path_info).view_name
-    except Resolver404:
-        return request.path
+    match = getattr(request, "resolver_match", None)  # Django resolved it already for the view
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return request.path
+    view_name = match.view_name
     kept = page_parameters(request, view_name)
     if view_name in ("home", "articles:category", "articles:author") and request.GET.get("page") == "1":
         kept = ""
