@@ -15,6 +15,7 @@ passage from an older version is reported with the version's year and the curren
 
 import bisect
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -46,6 +47,11 @@ PROBE_LENGTH = 12  # characters of a quote looked up at once: short enough to fa
 PROBES = 6
 # How close an older version's article must be to a current one to be called its counterpart.
 COUNTERPART_SIMILARITY = 0.5
+# Misquoted passages looked up in the whole library per text: each look-up scans the provisions'
+# texts, so a body of a hundred misquotes (or one misquote pasted a hundred times) stays seconds, not
+# minutes. Past the bound a misquote in quotation marks is still reported, only "where it really is"
+# is left out; a run-on passage that the cited provision does not open is read as the writer's words.
+MAX_QUOTE_LOOKUPS = 20
 
 # Given a quote and the law it was attributed to, the provision that really contains it (or None).
 QuoteFinder = Callable[[str, Law | None], Provision | None]
@@ -258,6 +264,21 @@ class CheckedReference:
         }
 
 
+def remembered_lookups(find_quoted: QuoteFinder) -> QuoteFinder:
+    """find_quoted, asked once per distinct passage and at most MAX_QUOTE_LOOKUPS times in all."""
+    answers: dict[tuple[str, int | None], Provision | None] = {}
+
+    def find(quote: str, law: Law | None) -> Provision | None:
+        key = (quote, law.pk if law else None)
+        if key not in answers:
+            if len(answers) >= MAX_QUOTE_LOOKUPS:
+                return None
+            answers[key] = find_quoted(quote, law)
+        return answers[key]
+
+    return find
+
+
 def check_text(
     text: str, law_names: list[str] | None = None, *, find_quoted: QuoteFinder = provisions_quoting
 ) -> list[CheckedReference]:
@@ -267,6 +288,8 @@ def check_text(
     """
     if law_names is None:
         law_names = known_law_names()
+    find_quoted = remembered_lookups(find_quoted)
+    counterpart = functools.lru_cache(maxsize=None)(current_counterpart)
     references = resolve_references(find_references(text, law_names))
     checked = [CheckedReference(reference) for reference in references]
     # References written together (《民法典》第一千零三十二条、第一千零三十三条) share one span and one quote.
@@ -290,7 +313,7 @@ def check_text(
             suggestion = None if matched else find_quoted(quote.text, law)
         current = None
         if suggestion is not None and not suggestion.law.is_current:
-            current = current_counterpart(suggestion)
+            current = counterpart(suggestion)
         for item in items:
             item.quote = quote
             item.suggestion = suggestion

@@ -11,7 +11,7 @@ Three signals, added up:
 plus a little for the same category. The weights were set on bench_related's LeCoQA rows.
 
 Related lists are derived data, computed once per write and kept as rows (RelatedArticle) that
-the article page reads: when an article changes, after the index has it (kb.search.queue), its
+the article page reads: when an article changes, after the index has it (kb.search.tasks), its
 topics and its list are recomputed, and so are the lists that showed it and those it now shows;
 the cached pages of every recomputed list are dropped. `manage.py refresh_topics` recomputes all.
 """
@@ -210,7 +210,7 @@ def refresh_related(article_ids) -> list[int]:
 def after_changes(article_ids) -> None:
     """Bring the topics and related lists up to date with changed (saved or deleted) articles.
 
-    Called once the index has them (kb.search.queue). The changed articles' own lists, the
+    Called once the index has them (kb.search.tasks.update_related). The changed articles' own lists, the
     lists that showed them and the lists of the articles they now show are recomputed: an
     answer newly published appears under its nearest neighbours, a deleted one leaves the
     lists that had it.

@@ -6,13 +6,24 @@ generation). None of that is the editor's to wait for. The search layer notes th
 as they are saved (kb.search.signals) and, when the transaction commits, enqueues one task for all
 of them: the save has answered by then, however busy the index is.
 
+Two tasks, so that search keeps up however many editors save at once:
+- `update_search` (first in the queue): the changed objects' documents, then the kept pages. When
+  it starts, it takes over every other update waiting in the queue and writes them all in one
+  index commit (a commit costs the same for one document as for fifty): eight editors saving
+  make one update every few seconds, not a queue that grows by minutes;
+- `update_related` (after every waiting update): the changed articles' topics and the related lists
+  around them, which cost seconds of searching per article; it takes over the waiting ones too.
+  A page shows an article's new text as soon as the first task has run; its related list a
+  little later.
+
 The tasks run in a worker process (`manage.py search_worker`, started by `make run` and `make
 serve`), which is the single writer of the Whoosh index; the writer lock stays as the guard
 against a rebuild running beside it. Backends (settings.TASKS):
 - django-tasks-db (the database; the embedded default): a task is a row, visible to operators in
   the admin; a failed run is retried (RETRY_DELAYS) and stays listed as failed; a worker that dies
   leaves its task "running", and the next worker to start runs it again (search_worker);
-- the immediate backend in the tests: the task runs at the commit, in the saving process;
+- the immediate backend in the tests: the task runs at the commit, in the saving process (nothing
+  waits, so nothing is taken over);
 - beyond one machine, any backend of the framework (Celery or RQ through their Django Tasks
   backends) with the Elasticsearch search backend, which takes concurrent writers.
 
@@ -26,8 +37,9 @@ import logging
 import threading
 
 from django.apps import apps
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from haystack import connections
 from haystack.exceptions import NotHandled
@@ -48,6 +60,11 @@ logger = logging.getLogger(__name__)
 RETRY_DELAYS = [5, 30, 120, 600]
 # How long a task waits for the index's writer lock (a rebuild may hold it) before it is retried.
 LOCK_WAIT_SECONDS = 30.0
+# The worker takes the index updates before the related lists (the queue runs higher numbers first).
+SEARCH_PRIORITY = 10
+RELATED_PRIORITY = -10
+# At most this many waiting tasks are taken over by one run (a bound on one commit's size).
+MAX_TAKEN_OVER = 200
 
 _noted = threading.local()
 
@@ -122,33 +139,114 @@ def apply(objects: list[list[str]]) -> set[int]:
     return {int(pk) for pk in by_model.get(Article._meta.label_lower, ())}
 
 
-@task()
-def update_search(objects: list[list[str]], attempt: int = 1) -> dict:
-    """Bring search up to date with these objects ([model label, pk] pairs): their documents, then
-    the changed articles' topics and the related lists around them, then the kept pages."""
+@task(priority=SEARCH_PRIORITY, takes_context=True)
+def update_search(context, objects: list[list[str]], attempt: int = 1) -> dict:
+    """Bring search up to date with these objects ([model label, pk] pairs), and with those of every
+    update waiting behind this one: their documents in one commit, then the kept pages; the
+    articles' topics and related lists follow in `update_related`."""
+    with taking_over_waiting(context, update_search) as waiting:
+        everything = _unique([*objects, *(item for kwargs in waiting for item in kwargs["objects"])])
+        try:
+            article_ids = apply(everything)
+            reader_cache.content_changed()  # searches kept before the index had the change
+        except Exception:
+            retry(update_search, attempt, objects=objects)  # the others go back to the queue
+            raise
+    if article_ids:
+        enqueue_safely(update_related, article_ids=sorted(article_ids))
+    return {"objects": len(everything), "articles": len(article_ids), "taken_over": len(waiting)}
+
+
+@task(priority=RELATED_PRIORITY, takes_context=True)
+def update_related(context, article_ids: list[int], attempt: int = 1) -> dict:
+    """The topics and related lists around these changed articles (and those of the waiting
+    related updates), once the index has them; then the kept pages that show the lists."""
+    with taking_over_waiting(context, update_related) as waiting:
+        everything = sorted({*article_ids, *(pk for kwargs in waiting for pk in kwargs["article_ids"])})
+        try:
+            related.after_changes(everything)
+            reader_cache.content_changed()
+        except Exception:
+            retry(update_related, attempt, article_ids=article_ids)
+            raise
+    return {"articles": len(everything), "taken_over": len(waiting)}
+
+
+def _unique(objects) -> list[list[str]]:
+    return [list(item) for item in sorted({(label, str(pk)) for label, pk in objects})]
+
+
+def enqueue_safely(queued_task, **kwargs) -> None:
     try:
-        article_ids = apply(objects)
-        if article_ids:
-            related.after_changes(article_ids)
-        reader_cache.content_changed()  # searches kept before the index had the change
+        queued_task.enqueue(**kwargs)
     except Exception:
-        retry(objects, attempt)
+        # The index has the change; `manage.py refresh_topics` brings the related lists up to date.
+        logger.exception("%s could not be enqueued.", queued_task.name)
+
+
+@contextlib.contextmanager
+def taking_over_waiting(context, queued_task):
+    """The arguments of the same task's runs waiting in the database queue, claimed for this run.
+
+    They are marked running under this run's worker, so a worker killed meanwhile leaves them to
+    be run again (search_worker queues every running task again at its start); they are marked
+    done when this run ends well, and put back in the queue when it fails. Other backends (the
+    immediate one, a broker's) have no waiting rows to take: nothing is taken over.
+    """
+    rows = _claim_waiting(context, queued_task)
+    try:
+        yield [row.args_kwargs["kwargs"] for row in rows]
+    except BaseException:
+        _release(rows, status=TaskResultStatus.READY, started_at=None)
         raise
-    return {"objects": len(objects), "articles": len(article_ids)}
+    _release(
+        rows,
+        status=TaskResultStatus.SUCCESSFUL,
+        finished_at=timezone.now(),
+        return_value={"taken_over_by": str(context.task_result.id)},
+    )
 
 
-def retry(objects: list[list[str]], attempt: int) -> None:
-    """The same update again later, while attempts remain and the backend can defer it."""
+def _claim_waiting(context, queued_task) -> list[DBTaskResult]:
+    if not isinstance(task_backends[queued_task.backend], DatabaseBackend):
+        return []
+    try:
+        with transaction.atomic():
+            rows = list(
+                DBTaskResult.objects.ready()
+                .filter(task_path=queued_task.module_path, backend_name=queued_task.backend)
+                .exclude(pk=context.task_result.id)
+                .select_for_update(skip_locked=True)[:MAX_TAKEN_OVER]
+            )
+            DBTaskResult.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=TaskResultStatus.RUNNING,
+                started_at=timezone.now(),
+                worker_ids=context.task_result.worker_ids,
+            )
+    except DatabaseError:
+        # The queue busy (SQLite's many writers): this run does its own objects; the others wait.
+        logger.warning("Waiting %s tasks could not be taken over; they run on their own.", queued_task.name)
+        return []
+    return rows
+
+
+def _release(rows, **fields) -> None:
+    if rows:
+        DBTaskResult.objects.filter(pk__in=[row.pk for row in rows]).update(**fields)
+
+
+def retry(queued_task, attempt: int, **kwargs) -> None:
+    """The same work again later, while attempts remain and the backend can defer it."""
     if attempt > len(RETRY_DELAYS):
-        logger.error("Search update of %d objects failed %d times; left failed.", len(objects), attempt)
+        logger.error("%s failed %d times; left failed.", queued_task.name, attempt)
         return
-    backend = task_backends[update_search.backend]
+    backend = task_backends[queued_task.backend]
     if not backend.supports_defer:
-        logger.exception("Search update of %d objects failed (not retried here).", len(objects))
+        logger.exception("%s failed (not retried here).", queued_task.name)
         return
     when = timezone.now() + datetime.timedelta(seconds=RETRY_DELAYS[attempt - 1])
-    update_search.using(run_after=when).enqueue(objects=objects, attempt=attempt + 1)
-    logger.warning("Search update of %d objects failed; retried at %s.", len(objects), when)
+    queued_task.using(run_after=when).enqueue(**kwargs, attempt=attempt + 1)
+    logger.warning("%s failed; retried at %s.", queued_task.name, when)
 
 
 def interrupted_results():

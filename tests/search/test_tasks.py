@@ -70,7 +70,10 @@ def test_a_save_commits_without_waiting_for_a_busy_index_and_the_worker_brings_i
         assert queued.status == "READY" and queued.task_path.endswith("update_search")
     assert search("任务队列里的文章甲乙丙").articles.total == 0  # not yet: the worker has not run
     call_command("search_worker", batch=True, verbosity=0)
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert set(DBTaskResult.objects.values_list("task_path", "status")) == {
+        ("kb.search.tasks.update_search", "SUCCESSFUL"),
+        ("kb.search.tasks.update_related", "SUCCESSFUL"),
+    }
     assert [hit.object for hit in search("任务队列里的文章甲乙丙").articles.hits] == [article]
 
 
@@ -83,6 +86,7 @@ def test_a_failed_update_is_retried_later_and_stays_listed_as_failed(search_inde
     failed = DBTaskResult.objects.get(status="FAILED")
     assert "disk full" in str(failed.exception_class_path) + str(failed.traceback)
     retry = DBTaskResult.objects.get(status="READY")
+    assert retry.task_path.endswith("update_search")
     assert retry.args_kwargs["kwargs"]["attempt"] == 2
     assert retry.run_after > timezone.now() + datetime.timedelta(seconds=3)
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())  # its time has come
@@ -97,7 +101,7 @@ def test_a_task_a_dead_worker_was_running_is_run_again(search_index):
     article = make_article("工人中途退出")
     DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now())  # killed mid-task
     call_command("search_worker", batch=True, verbosity=0)
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(task_path__endswith="update_search").status == "SUCCESSFUL"
     assert [hit.object for hit in search("工人中途退出").articles.hits] == [article]
 
 
@@ -110,3 +114,68 @@ def test_a_withdrawal_reaches_search_through_the_worker(search_index):
     services.unpublish_article(article=Article.objects.get(pk=article.pk))
     call_command("search_worker", batch=True, verbosity=0)
     assert search("将要撤回的文章").articles.total == 0
+
+
+def saved_one_by_one(titles) -> list[Article]:
+    """Articles saved by editors one after another, each its own transaction and its own task."""
+    return [make_article(title) for title in titles]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_worker_takes_every_waiting_update_into_one_index_commit(search_index):
+    titles = ["候鸟迁徙路线", "潮汐发电原理", "竹简书法鉴赏", "砚台收藏心得"]
+    articles = saved_one_by_one(titles)
+    assert DBTaskResult.objects.filter(task_path__endswith="update_search").count() == 4
+    backend = search_backend()
+    with mock.patch.object(
+        type(backend), "update", autospec=True, side_effect=type(backend).update
+    ) as update:
+        call_command("search_worker", batch=True, verbosity=0)
+    assert update.call_count == 1  # one commit for the four saves
+    assert sorted(obj.pk for obj in update.call_args.args[2]) == sorted(article.pk for article in articles)
+    runs = DBTaskResult.objects.filter(task_path__endswith="update_search")
+    assert set(runs.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    ran = runs.get(return_value__taken_over=3)
+    assert runs.filter(return_value__taken_over_by=str(ran.pk)).count() == 3
+    for title, article in zip(titles, articles, strict=True):
+        assert [hit.object for hit in search(title).articles.hits] == [article]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_related_lists_wait_until_every_index_update_has_run(search_index):
+    saved_one_by_one(["相关列表在后甲", "相关列表在后乙"])
+    call_command("search_worker", batch=True, verbosity=0)
+    index_update = DBTaskResult.objects.get(task_path__endswith="update_search", return_value__taken_over=1)
+    related_update = DBTaskResult.objects.get(task_path__endswith="update_related")
+    assert related_update.priority < index_update.priority
+    assert related_update.started_at >= index_update.finished_at
+    assert related_update.status == "SUCCESSFUL"
+    assert sorted(related_update.args_kwargs["kwargs"]["article_ids"]) == sorted(
+        Article.objects.values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_run_that_fails_gives_back_what_it_took_over(search_index):
+    first, second, third = saved_one_by_one(["冰川融化速度", "沙漠绿洲成因", "山谷回声现象"])
+    real_apply, calls = tasks.apply, []
+
+    def the_disk_fills_once(objects):
+        calls.append(objects)
+        if len(calls) == 1:
+            raise OSError("disk full")
+        return real_apply(objects)
+
+    with mock.patch.object(tasks, "apply", side_effect=the_disk_fills_once):
+        call_command("search_worker", batch=True, verbosity=0)
+    updates = DBTaskResult.objects.filter(task_path__endswith="update_search")
+    failed = updates.get(status="FAILED")
+    retry = updates.get(status="READY")  # the failed run's own objects, later
+    assert retry.args_kwargs["kwargs"]["objects"] == failed.args_kwargs["kwargs"]["objects"]
+    # The two it had taken over went back to the queue and the next run wrote them.
+    written = [article for article in (first, second, third) if search(article.title).articles.total]
+    assert len(written) == 2
+    assert updates.filter(return_value__taken_over=1).count() == 1

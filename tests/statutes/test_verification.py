@@ -105,3 +105,41 @@ class TestOlderVersions:
         dropped = provision(old, 200, "本条在修订时整条删去，现行版本没有相近的规定。")
         assert current_counterpart(dropped) is None
         assert current_counterpart(Provision.objects.get(law=old, key="11")).key == "5"
+
+
+class TestLookUpsStayBounded:
+    """A misquote is looked up in the whole library (a scan of every provision's text): a body that
+    repeats one, or holds very many, must not scan the library once per occurrence (issue 20: a
+    100,000-character body took 12 s to preview)."""
+
+    MISQUOTE = "《道路交通安全法》第九十二条饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。\n\n"
+
+    def counting_finder(self, calls):
+        from statutes.verification import provisions_quoting
+
+        def find(quote, law):
+            calls.append(quote)
+            return provisions_quoting(quote, law)
+
+        return find
+
+    def test_one_misquote_pasted_many_times_is_looked_up_once(self, traffic_law):
+        calls = []
+        checked = check_text(self.MISQUOTE * 50, ["道路交通安全法"], find_quoted=self.counting_finder(calls))
+        assert len(checked) == 50
+        assert all(item.quote_matches is False and item.suggestion.key == "91" for item in checked)
+        assert len(calls) == 1
+
+    def test_past_the_bound_a_misquote_is_still_reported_without_its_source(self, traffic_law):
+        from statutes.verification import MAX_QUOTE_LOOKUPS
+
+        calls = []
+        distinct = "".join(
+            f"《道路交通安全法》第九十二条规定：“饮酒后驾驶机动车的，处暂扣{n}个月机动车驾驶证，并处罚款。”\n\n"
+            for n in range(MAX_QUOTE_LOOKUPS + 10)
+        )
+        checked = check_text(distinct, ["道路交通安全法"], find_quoted=self.counting_finder(calls))
+        assert len(calls) == MAX_QUOTE_LOOKUPS
+        assert len(checked) == MAX_QUOTE_LOOKUPS + 10
+        assert all(item.quote_matches is False for item in checked)
+        assert sum(item.suggestion is not None for item in checked) <= MAX_QUOTE_LOOKUPS
