@@ -62,6 +62,9 @@ class ArticleAdminForm(forms.ModelForm):
             "origin", "source_name", "source_url",
         ]  # fmt: skip
 
+    # The posted text rendered before the admin's transaction opened (ArticleAdmin.get_form).
+    rendered_beforehand: Article | None = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.publication_problems: list[str] = []
@@ -109,10 +112,13 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self):
-        # The instance now holds what the form would save: the one publishing rule judges it.
+        # The instance now holds what the form would save, cleaned as the write path cleans it,
+        # with the rendering made before the admin's transaction: the one publishing rule judges it.
         super()._post_clean()
         if self.errors or "body" not in self.cleaned_data:
             return
+        services.clean_fields(self.instance)
+        self.instance.take_rendering(self.rendered_beforehand)
         stored = Article.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         try:
             self.publication_problems = services.publication_problems(self.instance, stored=stored)
@@ -233,10 +239,21 @@ class ArticleAdmin(admin.ModelAdmin):
         ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "body" in request.POST:
+            # Django's admin validates and saves in one transaction, which on SQLite holds the whole
+            # database for writing: the body is rendered and checked before it opens.
+            request.article_rendered_beforehand = services.rendered_beforehand(
+                body=request.POST["body"], summary=request.POST.get("summary", "")
+            )
         # One revision per save: the article and the citation rows saved with it.
         with reversion.create_revision():
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # a class made for this request
+        form.rendered_beforehand = getattr(request, "article_rendered_beforehand", None)
+        return form
 
     def preview_view(self, request):
         """The live preview: the body as the page will show it, and each reference checked (JSON)."""

@@ -180,6 +180,7 @@ class Article(models.Model):
                 if not field.primary_key and field.name not in self.COUNTERS
             ]
         super().save(*args, **kwargs)
+        self._rendered_for_this_write = False  # a later write of this instance checks again
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])
@@ -205,11 +206,33 @@ class Article(models.Model):
         self.reference_report = reference_report(checked)
         self.excerpt = self.summary.strip() or summarize(self.body_html)
         self._rendered_from = (self.body, self.summary)
+        self._rendered_for_this_write = True
 
-    def ensure_rendered(self) -> None:
-        """render(), unless it was done for the text as it is now."""
-        if getattr(self, "_rendered_from", None) != (self.body, self.summary):
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._rendered_for_this_write = False  # the stored rendering, made at an earlier save
+
+    def ensure_rendered(self, *, for_this_write: bool = False) -> None:
+        """render(), unless it was done for the text as it is now.
+
+        for_this_write: and since this instance was last saved. The publication check judges a text
+        on the library as it is when the text is published, not as it was at an earlier save.
+        """
+        stale = for_this_write and not getattr(self, "_rendered_for_this_write", False)
+        if stale or getattr(self, "_rendered_from", None) != (self.body, self.summary):
             self.render()
+
+    def take_rendering(self, rendered: "Article | None") -> None:
+        """Another instance's rendering, if it was made from this article's text as it is now."""
+        if rendered is None or getattr(rendered, "_rendered_from", None) != (self.body, self.summary):
+            return
+        self.body_html, self.reference_report, self.excerpt = (
+            rendered.body_html,
+            rendered.reference_report,
+            rendered.excerpt,
+        )
+        self._rendered_from = rendered._rendered_from
+        self._rendered_for_this_write = True
 
     @property
     def is_reprint(self) -> bool:

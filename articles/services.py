@@ -18,6 +18,7 @@ from pathlib import Path
 import reversion
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from reversion.models import Version
@@ -78,7 +79,7 @@ def publication_problems(article: Article, *, stored: Article | None) -> list[st
         return []
     if stored is not None and stored.status == Article.Status.PUBLISHED and stored.body == article.body:
         return []
-    article.render()
+    article.ensure_rendered(for_this_write=True)  # made for this write: the library as it is now
     return references_publication_problems(article.reference_report)
 
 
@@ -140,6 +141,22 @@ def save_article(
             reversion.set_user(user)
         reversion.set_comment(revision_comment(article, stored, comment, problems, reason))
     return article
+
+
+def rendered_beforehand(*, body: str, summary: str) -> Article | None:
+    """This text as a form saves it (trimmed, then cleaned), rendered and checked now.
+
+    A form that validates and saves in one transaction (the admin's) renders before it opens:
+    on SQLite that transaction holds the whole database for writing, and a long body takes a
+    second to render. The form's article takes this rendering (Article.take_rendering) if its
+    text is the same. None when the text cannot be rendered: the form says why.
+    """
+    draft = Article(body=clean_text(body.strip()), summary=clean_text(summary.strip()))
+    try:
+        draft.render()
+    except ValidationError:
+        return None
+    return draft
 
 
 def clean_fields(article: Article) -> None:

@@ -170,3 +170,30 @@ class TestArticleAdmin:
         assert "检索到的相关法条" in page
         assert "第一千零三十二条</a>（已引用）" in page
         assert other.get_absolute_url() in page and "第一千零三十三条</a></div>" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_renders_a_body_before_its_transaction_opens(editor_client, monkeypatch):
+    """The admin validates and saves in one transaction, which on SQLite holds the whole database
+    for writing: rendering and checking a long body in it made every other writer wait (issue 20).
+    The body as the form will save it (its line breaks as a browser sends them) is rendered once,
+    before; the form and the write path take that rendering."""
+    from django.db import transaction
+
+    renders = []
+    real_render = Article.render
+
+    def recording_render(article):
+        renders.append(transaction.get_connection().in_atomic_block)
+        return real_render(article)
+
+    monkeypatch.setattr(Article, "render", recording_render)
+    body = "第一段，网贷逾期。\r\n\r\n## 建议参考\r\n\r\n1. 保留证据\r\n"
+    response = editor_client.post(
+        reverse("admin:articles_article_add"), article_form(body=body, status="published")
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(title="新文章：网贷逾期爆通讯录怎么办")
+    assert article.body == "第一段，网贷逾期。\n\n## 建议参考\n\n1. 保留证据"
+    assert "<h2" in article.body_html
+    assert renders == [False]  # once, and outside any transaction
