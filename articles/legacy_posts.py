@@ -37,6 +37,11 @@ from .references import reference_verdict
 
 KEY_PREFIX = "post"
 MAX_TITLE = 200
+# A saved page larger than this is not one post: refused before it is read into memory and parsed.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# The firm's name becomes the author's name (when the post names no lawyer) and the reprint's source.
+MAX_FIRM = Author._meta.get_field("name").max_length
+MAX_SOURCE_NAME = Article._meta.get_field("source_name").max_length
 ENCODINGS = ("utf-8-sig", "gb18030")
 HTML_SUFFIXES = {".html", ".htm"}
 
@@ -114,6 +119,11 @@ class Post:
     def import_key(self) -> str:
         identity = self.source_url or self.title
         return f"{KEY_PREFIX}:{hashlib.sha1(identity.encode()).hexdigest()[:20]}"
+
+    @property
+    def source_name(self) -> str:
+        """Whom the reprint credits: the firm, else the permalink's site."""
+        return self.firm or (self.source_url.split("/")[2] if self.source_url else "")
 
     @property
     def cited(self) -> list[Provision]:
@@ -227,10 +237,15 @@ def is_html(path: Path, text: str) -> bool:
 
 def read_post(path: Path) -> Post:
     """A post file, parsed; PostFileError says why one cannot be."""
+    if path.is_dir():
+        raise PostFileError([f"{path}：是一个目录，不是文件"])
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise PostFileError([f"{path}：文件过大（{size:,} 字节，上限 {MAX_FILE_BYTES:,}），不是一篇文章"])
         raw = path.read_bytes()
     except OSError as error:
-        raise PostFileError([f"{path}：无法读取（{error.strerror or error}）"]) from error
+        raise PostFileError([f"{path}：无法读取（{error.strerror or error}）"]) from None
     text = decode(path, raw)
     if "\x00" in text or not re.search(HAN, text):
         raise PostFileError([f"{path}：不是一篇中文文章（二进制文件，或没有中文）"])
@@ -437,11 +452,16 @@ def read_posts(paths: list[Path]) -> list[Post]:
         except PostFileError as error:
             problems += error.problems
             continue
-        too_much = markdown_problem(
-            post.body
-        )  # past what an article may hold: said before anything is written
+        # Past what an article may hold: said before anything is written.
+        too_much = markdown_problem(post.body)
         if too_much:
             problems.append(f"{path}：{too_much}")
+        if len(post.firm) > MAX_FIRM:
+            problems.append(f"{path}：版权声明中的律所名称过长（{len(post.firm)} 个字符，上限 {MAX_FIRM}）")
+        elif len(post.source_name) > MAX_SOURCE_NAME:
+            problems.append(
+                f"{path}：本文链接的网站名过长（{len(post.source_name)} 个字符，上限 {MAX_SOURCE_NAME}）"
+            )
         posts.append(post)
     if problems:
         raise PostFileError(problems)
@@ -479,7 +499,7 @@ def import_post(post: Post, *, update: bool, dry_run: bool, user=None) -> PostRe
     article.author = author_for(post)
     if post.firm or post.source_url:
         article.origin = Article.Origin.REPRINT
-        article.source_name = post.firm or post.source_url.split("/")[2]
+        article.source_name = post.source_name
         article.source_url = post.source_url[:200]
     services.save_article(
         article=article,

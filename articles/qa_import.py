@@ -33,6 +33,7 @@ AUTHOR_NAME = "LeCoQA 法律团队"
 AUTHOR_BIO = "LeCoQA 数据集（oneal2000/LeCoQA，MIT 许可证）中由法律团队撰写的问答。"
 KEY_PREFIX = "lecoqa"
 MAX_TITLE = 200
+MAX_QID = Article._meta.get_field("import_key").max_length - len(KEY_PREFIX) - 1
 # Why an answer is published even where the reference check finds a problem: it is the dataset's text.
 PUBLISHED_AS_IMPORTED = "数据集原文，照原样转载"
 
@@ -69,14 +70,28 @@ class QAImportReport:
         return bool(self.created or self.updated)
 
 
-def read_rows(path: Path) -> list[Row]:
-    """Every row of the file, checked; QAFileError lists every malformed one."""
+def read_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The file's lines, numbered as an editor numbers them (only \\n ends a line); QAFileError when unreadable."""
+    if path.is_dir():
+        raise QAFileError(path, ["is a folder, not a file"])
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise QAFileError(Path(path), [f"cannot be read: {error}"]) from None
+        raw = path.read_bytes()
+    except OSError as error:
+        raise QAFileError(path, [f"cannot be read: {error.strerror or error}"]) from None
+    # Not str.splitlines: a row's text may hold U+2028 or U+0085, which JSON allows unescaped.
+    return list(enumerate(raw.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1))
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Every row of the file, checked; QAFileError lists every malformed one, by line."""
+    path = Path(path)
     rows, problems, seen = [], [], {}
-    for number, line in enumerate(lines, start=1):
+    for number, raw in read_lines(path):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(f"line {number}: not UTF-8 text (byte {error.start + 1} of the line)")
+            continue
         if not line.strip():
             continue
         try:
@@ -84,14 +99,25 @@ def read_rows(path: Path) -> list[Row]:
         except ValueError as error:
             problems.append(f"line {number}: not JSON ({error.msg})")
             continue
+        except RecursionError:
+            problems.append(f"line {number}: not JSON (nested too deeply)")
+            continue
         if not isinstance(data, dict):
             problems.append(f"line {number}: not a JSON object")
+            continue
+        try:  # a \\ud800 escape is JSON, but no text: it cannot be stored or printed
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            problems.append(f"line {number}: not Unicode text (a lone surrogate escape such as \\ud800)")
             continue
         qid, question, answer, statutes = (data.get(key) for key in ("qid", "question", "answer", "statutes"))
         if not isinstance(qid, int | str) or isinstance(qid, bool) or str(qid).strip() == "":
             problems.append(f"line {number}: no qid")
             continue
         qid = str(qid).strip()
+        if len(qid) > MAX_QID:
+            problems.append(f"line {number}: qid longer than {MAX_QID} characters")
+            continue
         if qid in seen:
             problems.append(f"line {number}: qid {qid} again (first on line {seen[qid]})")
             continue
@@ -114,8 +140,10 @@ def read_rows(path: Path) -> list[Row]:
         rows.append(
             Row(number, qid, question.strip(), answer, [name.strip() for name in statutes if name.strip()])
         )
+    if not rows and not problems:
+        problems.append("holds no rows (the file is empty)")
     if problems:
-        raise QAFileError(Path(path), problems)
+        raise QAFileError(path, problems)
     return rows
 
 

@@ -4,9 +4,11 @@ import_statutes(path) reads every Markdown file under path, joins the files of a
 that is split by 编 (民法典), takes level, dates and superseded versions from the
 corpus index (db.sqlite3) when there is one, and writes each law, with all its
 versions, in its own transaction. It compares before it writes, so a second run over
-the same files changes nothing. A file that cannot be parsed is reported and skipped;
-nothing of it is written. A file that no longer holds provisions the library has (a file cut
-short, say) leaves its law untouched and is reported, unless pruning is asked for.
+the same files changes nothing. A file that cannot be parsed, or holds a title or heading
+longer than the library stores, is reported and skipped; nothing of it is written. A file
+that no longer holds provisions the library has (a file cut short, say) leaves its law
+untouched and is reported, unless pruning is asked for. The rest is imported all the same:
+import_statutes is the one importer that imports part of what it is given (exit status 2).
 """
 
 import datetime
@@ -67,8 +69,8 @@ class ImportReport:
     provisions_deleted: int = 0
     provisions_unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
-    # Laws left untouched because their files lack provisions the library has: (law, labels).
-    prune_refused: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Laws left untouched because their files lack provisions the library has: (law, labels, files).
+    prune_refused: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file skipped, file kept)
     warnings: list[str] = field(default_factory=list)
 
@@ -177,6 +179,7 @@ def collect_files(folder: Path) -> list[Path]:
         file
         for file in folder.rglob("*.md")
         if file.name not in IGNORED_FILE_NAMES
+        and not file.is_dir()  # a folder named like a file: rglob reads what it holds
         and not any(part.startswith(".") for part in file.relative_to(folder).parts)
     )
 
@@ -351,8 +354,18 @@ def build_drafts(
         report.files += 1
         try:
             statute = parse_file(path)
-        except (StatuteFormatError, OSError) as error:
+        except StatuteFormatError as error:
             report.skipped.append((relative.as_posix(), str(error)))
+            continue
+        except OSError as error:
+            reason = (
+                "is a folder, not a file" if path.is_dir() else f"cannot be read: {error.strerror or error}"
+            )
+            report.skipped.append((relative.as_posix(), reason))
+            continue
+        too_long = length_problem(statute)
+        if too_long:
+            report.skipped.append((relative.as_posix(), too_long))
             continue
         entry = match_index(index, relative)
         draft = draft_from_file(statute, relative, entry)
@@ -374,6 +387,32 @@ def build_drafts(
             if draft is not kept[1]:
                 report.duplicates.append((draft.sources[0], kept[1].sources[0]))
     return drafts
+
+
+def length_problem(statute: ParsedStatute) -> str | None:
+    """Why the file does not fit the library's columns (a title or heading too long), or None.
+
+    SQLite would store it all the same and PostgreSQL refuse it: said the same on both, by line.
+    """
+    limit = Law._meta.get_field("title").max_length
+    if len(statute.title) > limit:
+        return f"the title is longer than {limit} characters ({len(statute.title)})"
+    for provision in statute.provisions:
+        for name in ("part", "subpart", "chapter", "section"):
+            limit = Provision._meta.get_field(name).max_length
+            value = getattr(provision, name)
+            if len(value) > limit:
+                return (
+                    f"line {provision.line}: the {name} heading of {provision.label} is longer than "
+                    f"{limit} characters ({len(value)})"
+                )
+        for name, value in (
+            ("label", provision.label),
+            ("key", format_key(provision.number, provision.suffix)),
+        ):
+            if len(value) > Provision._meta.get_field(name).max_length:
+                return f"line {provision.line}: {provision.label} is numbered past what the library stores"
+    return None
 
 
 def preferred_copy(members):
@@ -451,7 +490,8 @@ def import_statutes(
                 counts = write_law_versions(versions, existing, prune=prune)
         except WouldDeleteProvisions as refused:
             version = refused.law.promulgated_on.isoformat() if refused.law.promulgated_on else "?"
-            report.prune_refused.append((f"{refused.law.title} ({version})", refused.labels))
+            sources = [source for draft in versions for source in draft.sources]
+            report.prune_refused.append((f"{refused.law.title} ({version})", refused.labels, sources))
         except (IntegrityError, ProtectedError, DatabaseError) as error:
             reason = describe_write_error(error)
             for draft in versions:

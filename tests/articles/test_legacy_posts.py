@@ -1,6 +1,7 @@
 """manage.py import_posts: legacy Q&A posts (text or saved HTML) as drafts citing the library."""
 
 import html
+import io
 from pathlib import Path
 
 import pytest
@@ -107,17 +108,108 @@ def test_a_second_run_writes_nothing_and_a_changed_file_needs_update(statutes, s
     assert "先核实短信内容" in article.body and Article.objects.count() == 1
 
 
-def test_a_broken_file_stops_the_whole_import_before_anything_is_written(statutes, seed, tmp_path):
+def run(*args, **options):
+    """The command as manage.py runs it: (exit status, stdout, the lines manage.py prints on stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err, **options)
+    except CommandError as error:  # manage.py prints it so, without a traceback, and exits with returncode
+        return (
+            error.returncode,
+            out.getvalue(),
+            [*err.getvalue().splitlines(), *f"CommandError: {error}".splitlines()],
+        )
+    return 0, out.getvalue(), err.getvalue().splitlines()
+
+
+GOOD_POST = "网贷逾期怎么办？\n张律师 2024-05-01\n问题解答：可以与平台协商还款。\n"
+
+
+def test_a_broken_file_stops_the_whole_import_with_exit_1_and_a_line_per_file(statutes, seed, tmp_path):
+    call_command("import_posts", str(seed), stdout=io.StringIO())
+    before = list(Article.objects.values_list("pk", "body"))
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace("核实短信内容", "先核实短信内容"), encoding="utf-8"
+    )
     broken = tmp_path / "broken.txt"
     broken.write_bytes(b"\x00\x01\x02 binary \xff\xfe")
     missing = tmp_path / "missing.txt"
-    with pytest.raises(CommandError) as refused:
-        call_command("import_posts", str(seed), str(broken), str(missing))
-    message = str(refused.value)
-    assert "没有导入任何文章" in message and "broken.txt" in message and "missing.txt：文件不存在" in message
-    assert not Article.objects.exists()
+    status, _, stderr = run("import_posts", str(seed), str(broken), str(missing), update=True)
+    assert status == 1
+    assert stderr == [
+        "CommandError: 没有导入任何文章（2 个问题）：",
+        f"{missing}：文件不存在",
+        f"{broken}：不是 UTF-8 或 GBK 编码的文本",
+    ]
+    assert list(Article.objects.values_list("pk", "body")) == before  # the good file's change neither
     with pytest.raises(PostFileError):
         import_posts([tmp_path / "empty-folder-that-is-not-there"])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("empty.txt", b"", "不是一篇中文文章"),
+        ("latin1.txt", "网贷".encode() + b"\xff\xff\x80", "不是 UTF-8 或 GBK 编码的文本"),
+        ("nothing-here", "folder", "目录中没有 .txt 或 .html 文件"),
+        ("posts/inner.txt", "folder", "是一个目录，不是文件"),
+        (
+            "long-firm.txt",
+            (GOOD_POST + "版权声明：本文由" + "很" * 80 + "律师事务所原创\n").encode(),
+            "版权声明中的律所名称过长（85 个字符，上限 60）",
+        ),
+        ("huge.txt", (GOOD_POST + "长" * 3000).encode(), "文件过大"),
+    ],
+)
+def test_every_problem_is_one_line_naming_the_file_and_exit_1(
+    statutes, tmp_path, monkeypatch, name, content, problem
+):
+    monkeypatch.setattr("articles.legacy_posts.MAX_FILE_BYTES", 5_000)
+    (tmp_path / "good.txt").write_text(GOOD_POST, encoding="utf-8")
+    path = tmp_path / name
+    if content == "folder":
+        path.mkdir(parents=True)
+    else:
+        path.write_bytes(content)
+    given = tmp_path / name.split("/")[0]  # a folder inside the folder given is one of its files
+    status, _, stderr = run("import_posts", str(tmp_path / "good.txt"), str(given))
+    assert status == 1 and len(stderr) == 1, stderr
+    assert stderr[0].startswith(f"CommandError: 没有导入任何文章（1 个问题）：{path}：{problem}")
+    assert not Article.objects.exists()
+
+
+def test_a_database_error_midway_is_one_line_exit_1_and_nothing_written(statutes, tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    from articles import services
+
+    save = services.save_article
+    calls = []
+
+    def save_then_fail(**kwargs):
+        calls.append(kwargs["article"].title)
+        if len(calls) == 2:
+            raise OperationalError("database is locked")
+        return save(**kwargs)
+
+    monkeypatch.setattr(services, "save_article", save_then_fail)
+    (tmp_path / "a.txt").write_text(GOOD_POST, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "公司不给加班费怎么办？\n李律师 2024-05-02\n问题解答：可以申请劳动仲裁。\n", encoding="utf-8"
+    )
+    status, _, stderr = run("import_posts", str(tmp_path))
+    assert status == 1
+    assert stderr == [
+        f"CommandError: 没有导入任何文章（1 个问题）：{tmp_path}：数据库拒绝了这次导入（database is locked）"
+    ]
+    assert len(calls) == 2 and not Article.objects.exists()
+
+
+def test_a_good_import_exits_0_with_nothing_on_stderr(statutes, tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD_POST, encoding="utf-8")
+    status, out, stderr = run("import_posts", str(tmp_path / "good.txt"))
+    assert (status, stderr) == (0, []) and "已导入为草稿" in out
+    assert run("import_posts", str(tmp_path / "good.txt"))[::2] == (0, [])  # nothing to do is a success
 
 
 def test_a_dry_run_reports_and_writes_nothing(statutes, seed, capsys):

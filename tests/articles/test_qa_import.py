@@ -98,14 +98,108 @@ def test_a_malformed_row_is_reported_by_line_and_nothing_is_written(library, tmp
     assert not Article.objects.exists()
 
 
-def test_the_command_reports_and_fails_cleanly(library, tmp_path):
-    out = io.StringIO()
-    call_command("import_qa", str(write(tmp_path, ROWS)), stdout=out)
-    text = out.getvalue()
-    assert "created 2" in text and "skipped 1" in text and "不存在的法第一条" in text
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text("{oops\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="Nothing imported.*line 1: not JSON"):
-        call_command("import_qa", str(broken), stdout=io.StringIO())
-    with pytest.raises(CommandError, match="cannot be read"):
-        call_command("import_qa", str(tmp_path / "missing.jsonl"), stdout=io.StringIO())
+def run(*args, **options):
+    """The command as manage.py runs it: (exit status, stdout, the lines manage.py prints on stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err, **options)
+    except CommandError as error:  # manage.py prints it so, without a traceback, and exits with returncode
+        return (
+            error.returncode,
+            out.getvalue(),
+            [*err.getvalue().splitlines(), *f"CommandError: {error}".splitlines()],
+        )
+    return 0, out.getvalue(), err.getvalue().splitlines()
+
+
+def test_the_command_reports_and_exits_0(library, tmp_path):
+    status, out, stderr = run("import_qa", str(write(tmp_path, ROWS)))
+    assert status == 0 and stderr == []
+    assert "created 2" in out and "skipped 1" in out and "不存在的法第一条" in out
+    assert run("import_qa", str(write(tmp_path, ROWS)))[::2] == (0, [])  # nothing to do is a success too
+
+
+def test_a_refused_file_exits_1_with_a_line_per_problem_and_nothing_written(library, tmp_path):
+    path = write(tmp_path, ROWS)
+    import_qa(path)
+    before = list(Article.objects.order_by("pk").values_list("pk", "body"))
+    changed = json.dumps(dict(ROWS[0], answer="改过的回答。"), ensure_ascii=False)
+    path.write_text(changed + "\n{oops\n" + '{"qid": 8, "question": ""}\n', encoding="utf-8")
+    status, _, stderr = run("import_qa", str(path))
+    assert status == 1
+    assert stderr == [
+        "CommandError: Nothing imported (2 problems):",
+        f"{path}: line 2: not JSON (Expecting property name enclosed in double quotes)",
+        f"{path}: line 3: no question",
+    ]
+    assert list(Article.objects.order_by("pk").values_list("pk", "body")) == before  # not even line 1
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "cannot be read: No such file or directory"),
+        ("folder", "is a folder, not a file"),
+        (b"", "holds no rows (the file is empty)"),
+        (b"\n  \n", "holds no rows (the file is empty)"),
+        (
+            b'{"qid": 2, "question": "\xff\xfe", "answer": "x"}\n',
+            "line 2: not UTF-8 text (byte 25 of the line)",
+        ),
+        (b"[" * 100_000 + b"\n", "line 2: not JSON (nested too deeply)"),
+        (
+            b'{"qid": 2, "question": "\\ud800", "answer": "x"}\n',
+            "line 2: not Unicode text (a lone surrogate escape such as \\ud800)",
+        ),
+        (
+            ('{"qid": "' + "9" * 200 + '", "question": "q", "answer": "a"}\n').encode(),
+            "line 2: qid longer than 93 characters",
+        ),
+    ],
+    ids=["missing", "folder", "empty", "blank", "not-utf8", "nested", "surrogate", "long-qid"],
+)
+def test_every_problem_is_one_line_naming_the_file_and_exit_1(library, tmp_path, content, problem):
+    path = tmp_path / "qa.jsonl"
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        first = b"" if content.strip() == b"" else json.dumps(ROWS[0]).encode() + b"\n"
+        path.write_bytes(first + content)
+    status, _, stderr = run("import_qa", str(path))
+    assert status == 1
+    assert stderr == [f"CommandError: Nothing imported (1 problem): {path}: {problem}"]
+    assert not Article.objects.exists()
+
+
+def test_a_line_separator_inside_an_answer_is_text_not_a_new_row(library, tmp_path):
+    row = dict(ROWS[1], answer="第一段\u2028第二段。")
+    assert run("import_qa", str(write(tmp_path, [row])))[::2] == (0, [])
+    assert (
+        Article.objects.get().body == "第一段\n\n第二段。\n"
+    )  # within the answer, a line break as any other
+
+
+def test_a_database_error_midway_is_one_line_exit_1_and_rolls_back_the_rows_before(
+    library, tmp_path, monkeypatch
+):
+    from django.db import OperationalError
+
+    from articles import services
+
+    save = services.save_article
+    calls = []
+
+    def save_then_fail(**kwargs):
+        calls.append(kwargs["article"].title)
+        if len(calls) == 2:
+            raise OperationalError("database is locked")
+        return save(**kwargs)
+
+    monkeypatch.setattr(services, "save_article", save_then_fail)
+    path = write(tmp_path, ROWS)
+    status, _, stderr = run("import_qa", str(path))
+    assert status == 1
+    assert stderr == [
+        f"CommandError: Nothing imported (1 problem): {path}: the database refused the import (database is locked)"
+    ]
+    assert len(calls) == 2 and not Article.objects.exists()

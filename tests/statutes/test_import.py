@@ -2,6 +2,8 @@
 
 import datetime
 import io
+import subprocess
+import sys
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,6 +11,7 @@ from django.core.management import CommandError, call_command
 from statutes.importer import import_statutes
 from statutes.models import Law, Provision, Status
 from tests.helpers import write_index, write_statute
+from tests.processes import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +250,9 @@ class TestIdempotence:
         whole = path.read_text(encoding="utf-8")
         path.write_text(whole[: whole.index("第三条")].replace("乙。", "乙（改）。"), encoding="utf-8")
         report = import_statutes(corpus, today=TODAY)
-        assert report.prune_refused == [("中华人民共和国某法 (2020-01-01)", ["第三条", "第四条"])]
+        assert report.prune_refused == [
+            ("中华人民共和国某法 (2020-01-01)", ["第三条", "第四条"], ["社会法/某法(2020-01-01).md"])
+        ]
         assert not report.changed  # not even the change to 第二条: the law is written whole or not at all
         assert list(Provision.objects.order_by("order").values_list("text", flat=True)) == [
             "甲。",
@@ -300,40 +305,142 @@ class TestBrokenFiles:
         assert list(Provision.objects.values_list("text", flat=True).order_by("order")) == ["甲。", "乙。"]
 
 
+def run(*args, **options):
+    """The command as manage.py runs it: (exit status, stdout, the lines manage.py prints on stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err, **options)
+    except CommandError as error:  # manage.py prints it so, without a traceback, and exits with returncode
+        return (
+            error.returncode,
+            out.getvalue(),
+            [*err.getvalue().splitlines(), *f"CommandError: {error}".splitlines()],
+        )
+    return 0, out.getvalue(), err.getvalue().splitlines()
+
+
 class TestCommand:
     def test_prints_a_summary_and_says_when_nothing_changed(self, corpus):
+        write_civil_code(corpus)
+        status, out, stderr = run("import_statutes", str(corpus))
+        assert (status, stderr) == (0, [])
+        assert "Laws: 1 (created 1" in out and "Provisions: 5 (created 5" in out and "导入中 1/1" in out
+        status, again, stderr = run("import_statutes", str(corpus))
+        assert (status, stderr) == (0, []) and "Nothing changed" in again  # nothing to do: a success
+
+    def test_a_broken_file_among_good_ones_is_a_partial_import_exit_2_a_line_each(self, corpus):
         write_civil_code(corpus)
         write_statute(
             corpus, "社会法/坏法(2020-01-01).md", "中华人民共和国坏法", "第一条 甲。\n\n第一条 乙。"
         )
-        out = io.StringIO()
-        with pytest.raises(CommandError, match="1 file\\(s\\) skipped"):  # a non-zero exit status
-            call_command("import_statutes", str(corpus), stdout=out, stderr=io.StringIO())
-        text = out.getvalue()
-        assert "Laws: 1 (created 1" in text and "Provisions: 5 (created 5" in text
-        assert "Files skipped: 1" in text and "社会法/坏法(2020-01-01).md" in text
-        assert "导入中 1/1" in text
-        (corpus / "社会法" / "坏法(2020-01-01).md").unlink()
-        again = io.StringIO()
-        call_command("import_statutes", str(corpus), stdout=again, stderr=io.StringIO())
-        assert "Nothing changed" in again.getvalue()
+        (corpus / "社会法" / "乱码(2020-01-01).md").write_bytes(b"# \xff\xfe\n")
+        status, out, stderr = run("import_statutes", str(corpus))
+        assert status == 2
+        assert stderr == [
+            "CommandError: Partly imported (2 refused):",
+            "社会法/乱码(2020-01-01).md: not UTF-8 text (byte 2)",
+            "社会法/坏法(2020-01-01).md: line 8: 第一条 appears twice (lines 6 and 8)",
+        ]
+        assert "Laws: 1 (created 1" in out
+        assert list(Law.objects.values_list("short_title", flat=True)) == ["民法典"]
 
-    def test_a_law_that_would_lose_provisions_is_named_and_the_exit_status_says_so(self, corpus):
+    def test_when_every_file_is_refused_it_exits_1_and_the_stored_law_is_untouched(self, corpus):
         path = write_statute(
             corpus, "社会法/某法(2020-01-01).md", "中华人民共和国某法", "第一条 甲。\n\n第二条 乙。"
         )
-        call_command("import_statutes", str(corpus), stdout=io.StringIO())
-        path.write_text(path.read_text(encoding="utf-8").replace("第二条 乙。", ""), encoding="utf-8")
-        out = io.StringIO()
-        with pytest.raises(CommandError, match="1 law\\(s\\) left as they were"):
-            call_command("import_statutes", str(corpus), stdout=out, stderr=io.StringIO())
-        assert "中华人民共和国某法 (2020-01-01): 第二条" in out.getvalue() and "--prune" in out.getvalue()
-        call_command("import_statutes", str(corpus), prune=True, stdout=io.StringIO())
-        assert list(Provision.objects.values_list("key", flat=True)) == ["1"]
+        assert run("import_statutes", str(corpus))[::2] == (0, [])
+        snapshot = list(Provision.objects.order_by("pk").values())
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("第二条 乙。", "第一条 丙。"), encoding="utf-8"
+        )
+        status, _, stderr = run("import_statutes", str(corpus))
+        assert status == 1
+        assert stderr == [
+            "CommandError: Nothing imported (1 problem): "
+            "社会法/某法(2020-01-01).md: line 8: 第一条 appears twice (lines 6 and 8)"
+        ]
+        assert list(Provision.objects.order_by("pk").values()) == snapshot
 
-    def test_a_missing_path_is_a_clear_error(self, tmp_path):
-        with pytest.raises(CommandError, match="no such file or folder"):
-            call_command("import_statutes", str(tmp_path / "nowhere"))
+    def test_a_law_that_would_lose_provisions_is_named_with_its_file_and_the_exit_status_says_so(
+        self, corpus
+    ):
+        path = write_statute(
+            corpus, "社会法/某法(2020-01-01).md", "中华人民共和国某法", "第一条 甲。\n\n第二条 乙。"
+        )
+        write_statute(corpus, "社会法/好法(2020-01-01).md", "中华人民共和国好法", "第一条 甲。")
+        assert run("import_statutes", str(corpus))[0] == 0
+        path.write_text(path.read_text(encoding="utf-8").replace("第二条 乙。", ""), encoding="utf-8")
+        status, _, stderr = run("import_statutes", str(corpus))
+        assert status == 2
+        assert stderr == [
+            "CommandError: Partly imported (1 refused): 社会法/某法(2020-01-01).md: 中华人民共和国某法 "
+            "(2020-01-01) left as it was: the file lacks 第二条, which the library has (--prune deletes it)"
+        ]
+        assert run("import_statutes", str(corpus), prune=True)[::2] == (0, [])
+        assert list(Provision.objects.filter(law__short_title="某法").values_list("key", flat=True)) == ["1"]
+
+    @pytest.mark.parametrize(
+        ("case", "problem"),
+        [
+            ("missing", "{given}: no such file or folder"),
+            ("empty folder", "{given}: no statute files (.md) in this folder"),
+            ("only a folder named .md", "{given}: no statute files (.md) in this folder"),
+            ("empty file", "社会法/空(2020-01-01).md: the file is empty"),
+            ("long title", "社会法/长(2020-01-01).md: the title is longer than 200 characters (301)"),
+            (
+                "long chapter",
+                "社会法/长(2020-01-01).md: line 8: the chapter heading of 第一条 is longer than 200 "
+                "characters (202)",
+            ),
+        ],
+    )
+    def test_every_problem_is_one_line_naming_the_file_exit_1_nothing_written(self, corpus, case, problem):
+        given = corpus / "nowhere" if case == "missing" else corpus
+        if case == "empty folder":
+            given = corpus / "empty"
+            given.mkdir()
+        elif case == "only a folder named .md":
+            (corpus / "社会法" / "目录.md").mkdir(parents=True)
+        elif case == "empty file":
+            (corpus / "社会法").mkdir()
+            (corpus / "社会法" / "空(2020-01-01).md").write_bytes(b"")
+        elif case == "long title":
+            write_statute(corpus, "社会法/长(2020-01-01).md", "中华人民共和国" + "长" * 294, "第一条 甲。")
+        elif case == "long chapter":
+            body = "## 第一章 " + "长" * 198 + "\n\n第一条 甲。"
+            write_statute(corpus, "社会法/长(2020-01-01).md", "中华人民共和国长法", body)
+        status, _, stderr = run("import_statutes", str(given))
+        assert status == 1
+        assert stderr == [f"CommandError: Nothing imported (1 problem): {problem.format(given=given)}"]
+        assert not Law.objects.exists() and not Provision.objects.exists()
+
+
+def test_manage_py_exits_2_on_a_partial_import_and_1_on_a_failure_without_a_traceback(
+    site_processes, tmp_path
+):
+    corpus = tmp_path / "input" / "shared" / "laws"  # not beside the site's db.sqlite3, read as an index
+    write_statute(corpus, "社会法/好法(2020-01-01).md", "中华人民共和国好法", "第一条 甲。")
+    write_statute(corpus, "社会法/坏法(2020-01-01).md", "中华人民共和国坏法", "第一条 甲。\n\n第一条 乙。")
+
+    def manage_py(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", "import_statutes", *args],
+            cwd=ROOT, env=site_processes, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    partial = manage_py(str(corpus))
+    assert partial.returncode == 2, partial.stderr
+    assert partial.stderr.splitlines() == [
+        "CommandError: Partly imported (1 refused): "
+        "社会法/坏法(2020-01-01).md: line 8: 第一条 appears twice (lines 6 and 8)"
+    ]
+    assert "Laws: 1 (created 1" in partial.stdout
+    failed = manage_py(str(corpus / "nowhere"))
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines() == [
+        f"CommandError: Nothing imported (1 problem): {corpus / 'nowhere'}: no such file or folder"
+    ]
+    assert manage_py(str(corpus / "社会法" / "好法(2020-01-01).md")).returncode == 0
 
 
 @pytest.mark.parametrize(

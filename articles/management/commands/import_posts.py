@@ -2,16 +2,20 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from articles.legacy_posts import PostFileError, import_posts
+from statutes import exit_codes
 
 
 class Command(BaseCommand):
     help = (
         "Import legacy Q&A posts (plain text or a saved HTML page from a law firm's site, or folders of them) "
         "as draft articles: sections as headings, the pasted 相关法条 replaced by citations to the library, "
-        "and a report of every reference check. All files are checked before anything is written."
+        "and a report of every reference check. All or nothing: every file is checked first, and one that "
+        "cannot be imported refuses them all (exit 1, nothing written); then all are written in one "
+        "transaction. " + exit_codes.HELP
     )
 
     def add_arguments(self, parser):
@@ -29,7 +33,9 @@ class Command(BaseCommand):
         try:
             results = import_posts(paths, update=update, dry_run=dry_run)
         except PostFileError as error:
-            raise CommandError("没有导入任何文章：\n  " + "\n  ".join(error.problems)) from None
+            self.refuse(error.problems)
+        except DatabaseError as error:  # the one transaction rolled back: nothing of any file stays
+            self.refuse([f"{'、'.join(map(str, paths))}：数据库拒绝了这次导入（{error}）"])
         for result in results:
             for line in result.lines():
                 self.stdout.write(line)
@@ -46,3 +52,9 @@ class Command(BaseCommand):
         if dry_run:
             summary += "。试运行：没有写入任何内容"
         self.stdout.write(self.style.SUCCESS(summary + "。"))
+
+    def refuse(self, problems: list[str]) -> None:
+        """Exit 1, nothing written: a line per problem, each naming its file (statutes.exit_codes)."""
+        exit_codes.stop(
+            problems, imported=False, verdict=f"没有导入任何文章（{len(problems)} 个问题）", separator="："
+        )

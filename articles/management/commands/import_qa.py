@@ -3,16 +3,19 @@
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from articles.qa_import import QAFileError, import_qa
+from statutes import exit_codes
 
 
 class Command(BaseCommand):
     help = (
         "Import Q&A (JSON lines: qid, question, answer, statutes; e.g. ../shared/bench/lecoqa/qa.jsonl) as "
-        "published articles citing the library's provisions. Checks the whole file first; writes it in one "
-        "transaction; a second run writes nothing."
+        "published articles citing the library's provisions. All or nothing: the whole file is checked "
+        "first, and one malformed row refuses it (exit 1, nothing written); then it is written in one "
+        "transaction. A second run writes nothing. " + exit_codes.HELP
     )
 
     def add_arguments(self, parser):
@@ -32,7 +35,9 @@ class Command(BaseCommand):
         try:
             report = import_qa(path, progress=progress)
         except QAFileError as error:
-            raise CommandError(f"Nothing imported. {error}") from None
+            self.refuse(path, error.problems)
+        except DatabaseError as error:  # the one transaction rolled back: nothing of the file stays
+            self.refuse(path, [f"the database refused the import ({error})"])
         if interactive:
             self.stdout.write("")
         self.stdout.write(
@@ -50,3 +55,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f} s."))
         else:
             self.stdout.write(self.style.SUCCESS(f"Nothing changed ({elapsed:.1f} s)."))
+
+    def refuse(self, path, problems: list[str]) -> None:
+        """Exit 1, nothing written: a line per problem (statutes.exit_codes)."""
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        exit_codes.stop(
+            [f"{path}: {problem}" for problem in problems],
+            imported=False,
+            verdict=f"Nothing imported ({count})",
+        )

@@ -3,8 +3,9 @@
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from statutes import exit_codes
 from statutes.importer import import_statutes
 
 
@@ -12,7 +13,9 @@ class Command(BaseCommand):
     help = (
         "Import statutes in the LawRefBook Markdown format (../shared/data/laws): a whole folder, "
         "with its db.sqlite3 index when present, or one file. Safe to run again: it changes only what differs. "
-        "Exits with status 1 when a file was skipped or a law was left untouched (see --prune)."
+        "Each law is written whole or not at all; a file that cannot be imported is refused and the rest "
+        "imported (exit 2), as is a law whose files lack provisions the library has (see --prune). "
+        + exit_codes.HELP
     )
 
     def add_arguments(self, parser):
@@ -39,8 +42,10 @@ class Command(BaseCommand):
 
         try:
             report = import_statutes(path, progress=progress, prune=prune)
-        except FileNotFoundError as error:
-            raise CommandError(str(error)) from None
+        except FileNotFoundError:
+            self.stop([f"{path}: no such file or folder"], imported=False)
+        if not report.files:
+            self.stop([f"{path}: no statute files (.md) in this folder"], imported=False)
         if interactive:
             self.stdout.write("")
         elapsed = time.monotonic() - started
@@ -59,28 +64,27 @@ class Command(BaseCommand):
             self.stdout.write(f"Duplicate copies skipped: {len(report.duplicates)}")
             for skipped, kept in report.duplicates:
                 self.stdout.write(f"  {skipped} (same version as {kept})")
-        if report.skipped:
-            self.stdout.write(self.style.WARNING(f"Files skipped: {len(report.skipped)}"))
-            for file, reason in report.skipped:
-                self.stdout.write(self.style.WARNING(f"  {file}: {reason}"))
-        if report.prune_refused:
-            self.stdout.write(
-                self.style.WARNING(
-                    f"Laws left as they were: {len(report.prune_refused)}; their files lack provisions the "
-                    "library has (a file cut short?). Run again with --prune to delete them:"
-                )
-            )
-            for law, labels in report.prune_refused:
-                shown = "、".join(labels[:20]) + (f" … ({len(labels)} in all)" if len(labels) > 20 else "")
-                self.stdout.write(self.style.WARNING(f"  {law}: {shown}"))
         if report.changed:
             self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f} s."))
         else:
             self.stdout.write(
                 self.style.SUCCESS(f"Nothing changed: the library was up to date ({elapsed:.1f} s).")
             )
-        if report.skipped or report.prune_refused:
-            raise CommandError(
-                f"Not everything was imported: {len(report.skipped)} file(s) skipped, "
-                f"{len(report.prune_refused)} law(s) left as they were (listed above)."
+        problems = [f"{file}: {reason}" for file, reason in report.skipped]
+        for law, labels, files in report.prune_refused:  # a file cut short, say
+            shown = "、".join(labels[:20]) + (f" … ({len(labels)} in all)" if len(labels) > 20 else "")
+            lack = "the file lacks" if len(files) == 1 else "its files lack"
+            them = "it" if len(labels) == 1 else "them"
+            problems.append(
+                f"{', '.join(files)}: {law} left as it was: {lack} {shown}, which the library has "
+                f"(--prune deletes {them})"
             )
+        self.stop(problems, imported=bool(report.laws))
+
+    def stop(self, problems: list[str], *, imported: bool) -> None:
+        """Exit 2 when some laws were imported and some refused, 1 when none were (statutes.exit_codes)."""
+        refused = (
+            f"{len(problems)} refused" if imported else f"{len(problems)} problem{'s' * (len(problems) > 1)}"
+        )
+        verdict = "Partly imported" if imported else "Nothing imported"
+        exit_codes.stop(problems, imported=imported, verdict=f"{verdict} ({refused})")
