@@ -5,6 +5,7 @@ from django.views.generic import DetailView, TemplateView
 
 from . import selectors
 from .models import Law, Level, Provision
+from .text import one_line
 
 TITLE_QUERY_MAX_LENGTH = 100
 
@@ -13,7 +14,8 @@ class LawListView(TemplateView):
     template_name = "statutes/law_list.html"
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.get("q", "").strip()[:TITLE_QUERY_MAX_LENGTH]
+        # As a title is stored: a control character pasted with the words (\x0b, \x1f) is no part of them.
+        query = one_line(self.request.GET.get("q", ""))[:TITLE_QUERY_MAX_LENGTH].strip()
         level = self.request.GET.get("level", "")
         if level not in Level.values:
             level = ""
