@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 import statutes.converters  # noqa: F401 - registers <id:>
+from statutes.admin import CheckedInputMixin
 from statutes.models import Law
 
 from . import editor, revisions, services
@@ -169,7 +170,7 @@ class ArticleAdminForm(forms.ModelForm):
         return [provision_id for _order, _place, provision_id in sorted(chosen)]
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(CheckedInputMixin, admin.TabularInline):
     """The 相关法条 box: the provisions the body cites (kept in the body's order) and any an editor adds."""
 
     model = Citation
@@ -181,7 +182,7 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "category", "author", "state", "published_at", "view_count"]
@@ -421,7 +422,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CheckedInputMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
@@ -429,6 +430,6 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(CheckedInputMixin, admin.ModelAdmin):
     list_display = ["name", "firm"]
     search_fields = ["name", "firm"]

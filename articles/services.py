@@ -114,7 +114,7 @@ def save_article(
     clean_fields(article)
     stored = Article.objects.filter(pk=article.pk).first() if article.pk else None
     problems = publication_problems(article, stored=stored)
-    reason = publish_reason.strip()
+    reason = one_line(publish_reason)  # kept in the revision's comment
     if problems and not reason:
         raise PublishRefused(article, problems)
     article.ensure_rendered()

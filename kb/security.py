@@ -42,7 +42,7 @@ class ContentSecurityPolicyMiddleware:
 
 
 class StripNullCharactersMiddleware:
-    """Remove NUL characters from query parameters before any view reads them.
+    """Remove NUL characters from query parameters, and cookies holding one, before any view reads them.
 
     No reader types one, and PostgreSQL cannot compare text that holds one (a DataError, a 500):
     a filter or search with a NUL in it is served as if the NUL were not there. Forms already
@@ -53,6 +53,9 @@ class StripNullCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A cookie can carry one too (a quoted "\000"): a session key holding it is no session.
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
+            del request.COOKIES[name]
         if "%00" in request.META.get("QUERY_STRING", ""):
             cleaned = QueryDict(mutable=True)
             for key, values in request.GET.lists():

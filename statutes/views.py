@@ -15,7 +15,8 @@ class LawListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         # As a title is stored: a control character pasted with the words (\x0b, \x1f) is no part of them.
-        query = one_line(self.request.GET.get("q", ""))[:TITLE_QUERY_MAX_LENGTH].strip()
+        typed = one_line(self.request.GET.get("q", ""))
+        query = typed[:TITLE_QUERY_MAX_LENGTH].strip()
         level = self.request.GET.get("level", "")
         if level not in Level.values:
             level = ""
@@ -25,6 +26,8 @@ class LawListView(TemplateView):
             groups=groups,
             law_count=sum(len(group.laws) for group in groups),
             query=query,
+            query_cut=len(typed) > TITLE_QUERY_MAX_LENGTH,
+            max_length=TITLE_QUERY_MAX_LENGTH,
             level=level,
             levels=Level.choices,
             include_superseded=include_superseded,

@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from statutes.admin import CheckedInputMixin
+
 from . import insight
 from .models import PinnedResult, SearchRecord
 
 
 @admin.register(SearchRecord)
-class SearchRecordAdmin(admin.ModelAdmin):
+class SearchRecordAdmin(CheckedInputMixin, admin.ModelAdmin):
     """Not a list of rows but a report: the most frequent questions, and those the articles do not answer."""
 
     def has_add_permission(self, request):
@@ -43,7 +45,7 @@ class SearchRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(PinnedResult)
-class PinnedResultAdmin(admin.ModelAdmin):
+class PinnedResultAdmin(CheckedInputMixin, admin.ModelAdmin):
     list_display = ["query", "article", "shown", "order", "created_at"]
     list_editable = ["order"]
     search_fields = ["query", "article__title"]

@@ -182,7 +182,6 @@ class TestLawChangelist:
 
 # The same defects in the article admins: articles/admin.py and kb/search/admin.py are to take
 # statutes.admin.CheckedInputMixin (see its docstring); until then these fail as marked.
-ARTICLE_ADMIN_FIX = "articles/admin.py and kb/search/admin.py do not use statutes.admin.CheckedInputMixin yet"
 
 
 @pytest.fixture
@@ -190,7 +189,6 @@ def article(law):
     return make_article(body="依据《中华人民共和国民法典》第一条。")
 
 
-@pytest.mark.xfail(reason=ARTICLE_ADMIN_FIX, strict=True)
 class TestArticleAdmins:
     def test_a_huge_year_in_the_date_filter(self, admin_client, article):
         response = admin_client.get(
@@ -223,7 +221,6 @@ class TestArticleAdmins:
         assert not PinnedResult.objects.exists()
 
 
-@pytest.mark.xfail(reason="articles/services.py stores publish_reason as given (one_line it)", strict=True)
 def test_restoring_with_a_reason_that_holds_a_nul_stores_it_without(admin_client, article):
     article.body = "依据《中华人民共和国刑法》第一条。"  # not in the library: publishing it needs a reason
     services.save_article(article=article, publish_reason="当事人要求")
