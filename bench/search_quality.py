@@ -1,10 +1,12 @@
 """Search quality and speed on real questions (STARD style), with two references measured beside it.
 
 - system: the search page's own code path (kb.search.selectors.search), current law only, with
-          the evidence of the published articles; an article whose title is the question itself
-          (normalized) never counts, so that imported answers to these very questions are left
-          out, each for its own question (leave-one-out);
-- system_no_articles: the same search without the articles' evidence, in the same run;
+          the evidence of the published articles and search by meaning (kb.search.meaning); an
+          article whose title is the question itself (normalized) never counts, so that imported
+          answers to these very questions are left out, each for its own question (leave-one-out);
+- system_lexical: the same search by words alone (no meaning), as it was before meaning;
+- system_no_articles: the system without the articles (no evidence, no bridge through them);
+- dense_only: the provisions nearest the question by meaning alone;
 - bm25:   a plain BM25 over the same provisions' text (jieba without our dictionary, the
           benchmark's stop words, k1=1.3, b=0.75): the quality reference;
 - fts5:   SQLite FTS5 (C) over the same documents and the same query terms as the system:
@@ -24,8 +26,11 @@ from pathlib import Path
 import jieba
 
 from articles.models import Article
+from kb.search import vectors
 from kb.search.analysis import ChineseBigramAnalyzer, ChineseWordAnalyzer, analyze
+from kb.search.embedding import question_vector
 from kb.search.engine import search_engine
+from kb.search.evidence import allowed_provisions
 from kb.search.query import select_terms, understand
 from kb.search.selectors import search
 from statutes.models import Provision
@@ -37,6 +42,16 @@ GOLD_RE = re.compile(
 )
 CUTOFFS = (1, 3, 5, 10)
 DEPTH = 100
+SYSTEMS = ("system", "system_lexical", "system_no_articles", "dense_only", "bm25", "fts5")
+
+
+def unanswered_share(questions: list[str]) -> float | None:
+    """The share of these questions the search page judges that nothing here answers (meaning's
+    judgement: None while its vectors are not built)."""
+    if not questions or not vectors.ready():
+        return None
+    judged = [search(question, kind="provisions", limit=10).answered for question in questions]
+    return round(sum(answer is False for answer in judged) / len(judged), 4)
 
 
 def normalized_question(text: str) -> str:
@@ -230,24 +245,47 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
     )
     engine = search_engine()
     answers = own_answers()
-    cards = {name: Scorecard(name) for name in ("system", "system_no_articles", "bm25", "fts5")}
+    meaning_ready = vectors.ready()
+    if progress and not meaning_ready:
+        progress(
+            "Search by meaning is off or its vectors are not built (manage.py build_vectors): words only."
+        )
+    cards = {name: Scorecard(name) for name in SYSTEMS}
     compared = Counter()
-    left_out = 0
+    left_out = unanswered = 0
+    provision_vectors = vectors.current(vectors.PROVISIONS)
     for number, question in enumerate(questions, start=1):
         own = answers.get(normalized_question(question.text), frozenset())
         left_out += bool(own)
         started = time.perf_counter()
         outcome = search(question.text, kind="provisions", limit=DEPTH, exclude_articles=own)
         elapsed = time.perf_counter() - started
+        fused = [keys.get(hit.object.pk) for hit in outcome.provisions.hits]
+        cards["system"].add(fused, question.gold, elapsed)
+        unanswered += outcome.answered is False
+
+        started = time.perf_counter()
+        outcome = search(
+            question.text, kind="provisions", limit=DEPTH, exclude_articles=own, use_meaning=False
+        )
+        elapsed = time.perf_counter() - started
         with_articles = [keys.get(hit.object.pk) for hit in outcome.provisions.hits]
-        cards["system"].add(with_articles, question.gold, elapsed)
+        cards["system_lexical"].add(with_articles, question.gold, elapsed)
 
         started = time.perf_counter()
         outcome = search(question.text, kind="provisions", limit=DEPTH, use_articles=False)
         elapsed = time.perf_counter() - started
         without = [keys.get(hit.object.pk) for hit in outcome.provisions.hits]
         cards["system_no_articles"].add(without, question.gold, elapsed)
-        compared[compare(with_articles, without, question.gold)] += 1
+        compared[compare(fused, without, question.gold)] += 1
+
+        if provision_vectors is not None:
+            started = time.perf_counter()
+            nearest = provision_vectors.nearest(question_vector(question.text), DEPTH * 2)
+            in_force = allowed_provisions([pk for pk, _ in nearest], current_law_only=True, level="")
+            ranked = [pk for pk, _ in nearest if pk in in_force][:DEPTH]
+            elapsed = time.perf_counter() - started
+            cards["dense_only"].add([keys.get(pk) for pk in ranked], question.gold, elapsed)
 
         started = time.perf_counter()
         ranked = bm25.rank(question.text)
@@ -262,6 +300,8 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
         if progress and number % 100 == 0:
             progress(f"{number}/{len(questions)} questions")
     figures = {name: card.figures() for name, card in cards.items()}
+    figures["meaning_ready"] = meaning_ready
+    figures["dev_unanswered"] = round(unanswered / max(len(questions), 1), 4) if meaning_ready else None
     figures["provisions"] = len(provisions)
     figures["articles"] = Article.objects.published().count()
     figures["questions_with_own_answer_left_out"] = left_out

@@ -16,6 +16,7 @@ from django.test import Client
 
 from articles.models import Article
 from kb.search.analysis import ensure_dictionary
+from kb.search.embedding import question_vector
 from kb.search.selectors import search, search_backend
 from statutes.citations import known_law_names
 from statutes.models import Provision
@@ -53,6 +54,8 @@ def warm_up() -> float:
     started = time.monotonic()
     ensure_dictionary()
     known_law_names()
+    if question_vector(SAMPLE_QUESTIONS[0]) is not None:  # the model of meaning's weights, once
+        logger.debug("The model of meaning is loaded.")
     for question in SAMPLE_QUESTIONS:
         search(question)  # the index's statistics of every segment, for both kinds
     # Marked as the warm-up: not a reader, nothing counted or recorded (kb.reader_cache).

@@ -1,6 +1,6 @@
 """Searching articles and provisions: what the search page, the suggestions and the benchmark call."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from haystack import connections
@@ -10,7 +10,7 @@ from articles.models import Article
 from statutes.citations import CitationQuery, find_citation, known_law_names, resolve_citation
 from statutes.models import Law, Provision
 
-from . import evidence
+from . import evidence, meaning
 from .engine import Filters, recovering_closed_readers, search_engine
 from .highlight import highlight
 from .models import PinnedResult
@@ -51,6 +51,10 @@ class SearchOutcome:
     cited: Provision | None = None
     provisions: HitList = field(default_factory=HitList)
     articles: HitList = field(default_factory=HitList)
+    # Whether anything here answers the question (kb.search.meaning.answered); None: not judged
+    # (search by meaning off, or its vectors still being built: see meaning_ready).
+    answered: bool | None = None
+    meaning_ready: bool = False
 
 
 def search_backend():
@@ -69,6 +73,7 @@ def search_provisions(
     use_articles: bool = True,
     exclude_articles: frozenset[int] = frozenset(),
     engine=None,
+    question_meaning: "meaning.Meaning | None" = None,
 ) -> HitList:
     """Provisions ranked for the query; current law only unless asked. A cited provision comes first.
 
@@ -93,10 +98,24 @@ def search_provisions(
             words=query.words,
             exclude_articles=not_yet_visible() | exclude_articles,
         )
-    allowed = evidence.allowed_provisions(found.scores, current_law_only=not include_superseded, level=level)
-    ranking = evidence.fuse(direct, found, allowed)
+    brought = set()  # the provisions meaning brings: the nearest answers' citations, the nearest provisions
+    if question_meaning is not None:
+        brought = {pk for pk, _ in question_meaning.nearest_provisions}
+        if use_articles:
+            brought |= set(question_meaning.bridge)
+    allowed = evidence.allowed_provisions(
+        {*found.scores, *brought}, current_law_only=not include_superseded, level=level
+    )
+    ranked_ids = [pk for pk, _ in evidence.fuse(direct, found, allowed)]
+    cited_by = {pk: list(articles) for pk, articles in found.cited_by.items()}
+    if question_meaning is not None and cited is None:
+        if not use_articles:
+            question_meaning = replace(question_meaning, bridge={}, cited_by={})
+        ranked_ids = meaning.fuse(ranked_ids, question_meaning, allowed)
+        for pk, articles in question_meaning.cited_by.items():
+            cited_by[pk] = list(dict.fromkeys([*cited_by.get(pk, []), *articles]))
     total = direct.total + len(allowed - set(direct.ids))
-    ids = [pk for pk, _ in ranking[offset : offset + limit]]
+    ids = ranked_ids[offset : offset + limit]
     if (
         cited is not None
         and (include_superseded or cited.law.is_in_force)
@@ -109,7 +128,7 @@ def search_provisions(
     provisions = in_order(Provision.objects.select_related("law"), ids)
     citing = in_order(
         Article.objects.published().only("id", "title"),
-        sorted({pk for provision in provisions for pk in found.cited_by.get(provision.pk, [])}),
+        sorted({pk for provision in provisions for pk in cited_by.get(provision.pk, [])}),
     )
     by_id = {article.pk: article for article in citing}
     words = query.highlight_terms
@@ -119,7 +138,7 @@ def search_provisions(
                 provision,
                 provision.text,
                 words,
-                [by_id[pk] for pk in found.cited_by.get(provision.pk, []) if pk in by_id],
+                [by_id[pk] for pk in cited_by.get(provision.pk, []) if pk in by_id],
             )
             for provision in provisions
         ],
@@ -136,6 +155,7 @@ def search_articles(
     limit: int = 10,
     cited: Provision | None = None,
     engine=None,
+    question_meaning: "meaning.Meaning | None" = None,
 ) -> HitList:
     """Published articles ranked for the query: scheduled ones stay out until their time.
 
@@ -159,12 +179,20 @@ def search_articles(
     position = {pk: rank for rank, pk in enumerate(ranked.ids)}
     citing.sort(key=lambda pk: (position.get(pk, len(position)), -pk))
     first = list(dict.fromkeys([*pinned, *citing]))
-    ordered = first + [pk for pk in ranked.ids if pk not in set(first)]
-    total = ranked.total + len(set(first) - set(ranked.ids))
+    by_words = ranked.ids
+    if question_meaning is not None and cited is None:
+        visible_ids = set(visible.values_list("pk", flat=True)) - not_yet_visible()
+        by_words = meaning.fuse_articles(ranked.ids, question_meaning, visible_ids)
+    ordered = first + [pk for pk in by_words if pk not in set(first)]
+    total = max(ranked.total, len(by_words)) + len(set(first) - set(by_words))
     articles = in_order(Article.objects.published().with_relations(), ordered[offset : offset + limit])
     # As the evidence judges an answer near enough to learn from (kb.search.evidence).
     threshold = evidence.MIN_SIMILARITY * evidence.best_possible(terms, statistics, query.words)
     answering = {pk for pk, score in zip(ranked.ids, ranked.scores, strict=False) if score >= threshold}
+    if question_meaning is not None:  # and those as near the question in meaning as an answer is
+        answering |= {
+            pk for pk, cosine in question_meaning.nearest_articles if cosine >= meaning.ANSWER_COSINE
+        } & set(by_words)
     words = query.highlight_terms
     return HitList(
         [
@@ -212,8 +240,10 @@ def search(
     limit: int = 10,
     use_articles: bool = True,
     exclude_articles: frozenset[int] = frozenset(),
+    use_meaning: bool = True,
 ) -> SearchOutcome:
-    """The search page's search. use_articles and exclude_articles: see search_provisions."""
+    """The search page's search. use_articles and exclude_articles: see search_provisions;
+    use_meaning=False: by words alone, as before search by meaning (the benchmark's reference)."""
     query = understand(raw)
     outcome = SearchOutcome(query=query)
     if query.is_empty:
@@ -221,6 +251,13 @@ def search(
     outcome.citation = find_citation(query.text, known_law_names())
     if outcome.citation:
         outcome.cited = resolve_citation(outcome.citation)
+    question_meaning = None
+    if use_meaning:
+        question_meaning = meaning.understand(
+            query.text, exclude_articles=not_yet_visible() | exclude_articles
+        )
+        outcome.meaning_ready = question_meaning is not None
+        outcome.answered = True if outcome.cited else meaning.answered(question_meaning)
     # One engine (one view of the index) and one selection of terms, for both kinds.
     engine = search_engine()
     terms = select_terms(query, engine.statistics())
@@ -236,6 +273,7 @@ def search(
             use_articles=use_articles,
             exclude_articles=exclude_articles,
             engine=engine,
+            question_meaning=question_meaning,
         )
     if kind in ("all", "articles"):
         outcome.articles = search_articles(
@@ -246,6 +284,7 @@ def search(
             limit=limit,
             cited=outcome.cited,
             engine=engine,
+            question_meaning=question_meaning,
         )
     return outcome
 

@@ -35,6 +35,7 @@ import contextlib
 import datetime
 import logging
 import threading
+import time
 
 from django.apps import apps
 from django.db import DatabaseError, transaction
@@ -47,7 +48,7 @@ from haystack.exceptions import NotHandled
 from articles.models import Article
 from kb import reader_cache
 
-from . import related
+from . import related, vectors
 
 try:  # Django 6 has the framework built in; on 5.2 the django-tasks backport provides it.
     from django.tasks import TaskResultStatus, task, task_backends
@@ -55,6 +56,7 @@ except ImportError:  # pragma: no cover - depends on the Django version
     from django_tasks import TaskResultStatus, task, task_backends
 
 logger = logging.getLogger(__name__)
+progress_log = logging.getLogger("kb.progress")  # shown by the worker (settings.LOGGING)
 
 # Seconds before each retry of a failed update (then it stays failed, listed for operators).
 RETRY_DELAYS = [5, 30, 120, 600]
@@ -148,6 +150,7 @@ def update_search(context, objects: list[list[str]], attempt: int = 1) -> dict:
         everything = _unique([*objects, *(item for kwargs in waiting for item in kwargs["objects"])])
         try:
             article_ids = apply(everything)
+            vectors.update_articles(article_ids)  # search by meaning follows the same saves
             reader_cache.content_changed()  # searches kept before the index had the change
         except Exception:
             retry(update_search, attempt, objects=objects)  # the others go back to the queue
@@ -170,6 +173,33 @@ def update_related(context, article_ids: list[int], attempt: int = 1) -> dict:
             retry(update_related, attempt, article_ids=article_ids)
             raise
     return {"articles": len(everything), "taken_over": len(waiting)}
+
+
+@task(priority=RELATED_PRIORITY)
+def build_vectors(kinds: list[str] | None = None) -> dict:
+    """Every vector search by meaning uses (kb.search.vectors.build), in the worker: bring_up asks
+    for it, and the site answers by words meanwhile. Progress goes to the worker's log, with an ETA."""
+    built = {}
+    for kind in kinds or vectors.KINDS:
+        built[kind] = vectors.build(kind, progress=ProgressLog(f"{kind} vectors"))
+    reader_cache.content_changed()  # pages kept while search had words alone
+    return built
+
+
+class ProgressLog:
+    """n/total, the share done and the time left, logged every tenth (and at the end)."""
+
+    def __init__(self, what: str):
+        self.what, self.started, self.next_share = what, time.monotonic(), 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        if share < self.next_share and done < total:
+            return
+        self.next_share = share + 0.1
+        elapsed = time.monotonic() - self.started
+        left = elapsed / share - elapsed if share else 0.0
+        progress_log.info("%s: %d/%d (%d%%), about %d s left.", self.what, done, total, share * 100, left)
 
 
 def _unique(objects) -> list[list[str]]:

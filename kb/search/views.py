@@ -1,5 +1,6 @@
 """The search page and the suggestions behind the search box."""
 
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -75,16 +76,24 @@ class SearchView(TemplateView):
         shown = outcome.articles if kind == "articles" else outcome.provisions
         if page > 1 and not shown.hits:
             raise Http404("没有这一页")
+        # Whether anything here answers the question: meaning's judgement, or, until its vectors are
+        # built, whether words found anything at all.
+        answered = outcome.answered
+        if answered is None:
+            answered = bool(outcome.cited or outcome.articles.hits or outcome.provisions.hits)
         asked_afresh = kind == "all" and page == 1 and not (level or category_id or include_superseded)
         if asked_afresh and not outcome.query.is_empty:
             # A question as typed in the search box; paging and filtering it are not new ones.
             self.reader_search = {
                 "query": outcome.query.text,
-                "articles_found": outcome.articles.relevant,
+                "articles_found": outcome.articles.relevant if answered else 0,
                 "provisions_found": outcome.provisions.total,
             }
         return super().get_context_data(
             outcome=outcome,
+            answered=answered,
+            # Search by meaning is on but its vectors are still being built (the first start).
+            meaning_pending=bool(settings.KB_EMBEDDER) and not outcome.meaning_ready,
             query=outcome.query,
             kind=kind,
             level=level,

@@ -164,6 +164,11 @@ WHOOSH_PATH = Path(os.environ.get("WHOOSH_PATH", VAR_DIR / "whoosh"))
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
 }
+# Search by meaning (kb.search.embedding): the sentence encoder, a dotted path; "" for words alone.
+KB_EMBEDDER = os.environ.get("KB_EMBEDDER", "kb.search.embedding.UniversalSentenceEncoder")
+# Its vectors of articles and provisions, beside the index (kb.search.vectors).
+VECTORS_PATH = Path(os.environ.get("KB_VECTORS_PATH", VAR_DIR / "vectors"))
+
 # Index updates follow each commit as tasks (kb.search.tasks), written by the worker.
 HAYSTACK_SIGNAL_PROCESSOR = "kb.search.signals.TaskSignalProcessor"
 # Model filters are part of each query; haystack's separate "narrow" pass over the whole
@@ -219,4 +224,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # The progress of long background work (the search worker building vectors), with its ETA.
+    "loggers": {"kb.progress": {"level": "INFO"}},
 }

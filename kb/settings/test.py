@@ -21,6 +21,10 @@ WHOOSH_PATH = Path(
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "kb.search.backend.KBWhooshEngine", "PATH": str(WHOOSH_PATH)},
 }
+# Search by words alone, unless a test turns meaning on (tests/search/test_semantic.py: the real
+# model, with vectors in a folder of the test's own).
+KB_EMBEDDER = ""
+VECTORS_PATH = WHOOSH_PATH.parent / "vectors"
 SEARCH_LOG_DELAY = 0  # each search recorded as it is made: tests read the rows at once
 # Kept reader pages are tested on their own (tests/kb/test_cache.py); elsewhere a test that changes
 # content inside its transaction (no commit, so no drop) reads the page as it is.

@@ -244,7 +244,7 @@ def test_whoosh_syntax_is_plain_text(client, demo_index):
         assert found(outcome) == found(client.get(page, {"q": words}).context["outcome"]), typed
         if words in ("", "a and b"):  # no word the library has
             assert found(outcome) == [(0, []), (0, [])], typed
-            assert f"没有找到与“{shown}”相关的内容" in content, typed
+            assert f"没有找到能回答“{shown}”的内容" in content, typed
         else:
             assert outcome.provisions.total > 0, typed
 

@@ -6,6 +6,9 @@
 4. the search index, rebuilt when any of the above or the analysis (dictionary, stop words,
    synonyms, the index's schema) changed, or when there is none; then every article's topics
    and related articles. Otherwise only what editors left queued is written.
+5. the vectors of search by meaning (kb.search.vectors), after a rebuild or when they are missing:
+   left to the search worker (`make run` starts it), so the site answers by words at once and
+   by meaning too a few minutes later; the worker logs their progress with an ETA.
 When rendering changed (articles.markdown.RENDERING), the stored articles are rendered again.
 Where ../shared is missing, the demo content alone is loaded, and the command says so. What was
 done is remembered in var/bring_up.json (fingerprints of the inputs); a run with nothing changed
@@ -24,7 +27,7 @@ from django.core.management.base import BaseCommand
 from whoosh import index as whoosh_index
 
 from articles.markdown import RENDERING
-from kb.search import tasks
+from kb.search import tasks, vectors
 from kb.search.analysis import DATA_DIR
 from kb.search.backend import SCHEMA_VERSION
 
@@ -101,6 +104,10 @@ class Command(BaseCommand):
             call_command("rebuild_index", interactive=False, verbosity=verbosity)
             say("      Topics and related articles …")
             call_command("refresh_topics", verbosity=verbosity)
+        if settings.KB_EMBEDDER and (rebuild or not vectors.ready()):
+            say("[5/5] Search by meaning: the search worker builds its vectors (a few minutes on first run);")
+            say("      until then search answers by words alone, and the search page says so.")
+            tasks.build_vectors.enqueue()
         state_path.parent.mkdir(parents=True, exist_ok=True)
         state_path.write_text(json.dumps(inputs, indent=2))
         say(self.style.SUCCESS(f"Content and index up to date ({time.monotonic() - started:.1f} s)."))
