@@ -134,6 +134,10 @@ def document_vectors(model, objects) -> dict[int, list[float]]:
     return found
 
 
+def vectors_on_server(backend, model) -> "ElasticVectors":
+    return ElasticVectors(backend, model)
+
+
 class ElasticVectors:
     """One kind's vectors on the server, with the two methods search uses of a VectorSet."""
 

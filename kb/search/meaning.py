@@ -29,11 +29,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from haystack import connections
 
-from articles.models import Citation
+from articles.models import Article, Citation
+from statutes.models import Provision
 
 from . import vectors
-from .embedding import question_vector
+from .embedding import get_embedder, question_vector
 
 BRIDGE_NEIGHBOURS = 30
 DEPTH = 100
@@ -65,15 +67,29 @@ class Meaning:
         return self.nearest_provisions[0][1] if self.nearest_provisions else 0.0
 
 
+def vector_source(kind: str):
+    """The kind's vectors as search uses them (nearest, similarities): the local snapshots, or, on a
+    search server that indexes them (kb.search.elasticsearch_backend), the server's; None without."""
+    local = vectors.current(kind)
+    if local is not None:
+        return local
+    backend = connections["default"].get_backend()
+    if hasattr(backend, "nearest") and get_embedder() is not None:
+        from .elasticsearch_backend import vectors_on_server  # only where the client is installed
+
+        return vectors_on_server(backend, Provision if kind == vectors.PROVISIONS else Article)
+    return None
+
+
 def understand(text: str, *, exclude_articles: frozenset[int] = frozenset()) -> Meaning | None:
     """The question's meaning against the articles' vectors; None while they are not built (or off)."""
-    provisions = vectors.current(vectors.PROVISIONS)
+    provisions = vector_source(vectors.PROVISIONS)
     if provisions is None:
         return None
     vector = question_vector(text)
     if vector is None:
         return None
-    articles = vectors.current(vectors.ARTICLES) or vectors.EMPTY
+    articles = vector_source(vectors.ARTICLES) or vectors.EMPTY
     nearest = articles.nearest(vector, BRIDGE_NEIGHBOURS, exclude=exclude_articles)
     meaning = Meaning(
         vector=vector, nearest_articles=nearest, nearest_provisions=provisions.nearest(vector, DEPTH)
@@ -103,7 +119,7 @@ def fuse(words: list[int], meaning: Meaning, allowed: set[int]) -> list[int]:
         "bridge": sorted((pk for pk in meaning.bridge if pk in allowed), key=lambda pk: -meaning.bridge[pk]),
         "nearest": [pk for pk, _ in meaning.nearest_provisions if pk in allowed],
     }
-    provisions = vectors.current(vectors.PROVISIONS)
+    provisions = vector_source(vectors.PROVISIONS)
     if provisions is not None:
         nearness = provisions.similarities(meaning.vector, words[:DEPTH])
         rankings["rerank"] = sorted(nearness, key=lambda pk: -nearness[pk])

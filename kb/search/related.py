@@ -1,6 +1,6 @@
 """Related articles: posts on the same legal question, from text similarity and shared provisions.
 
-Three signals, added up:
+Four signals, added up:
 - text: the article's own words, weighed by how often it uses them and how rare they are in
   the search index (title words count double), searched among published articles; scores
   relative to the best match;
@@ -8,7 +8,9 @@ Three signals, added up:
 - topics: the provisions the statute search finds for each article's opening words, saved
   with the article (ArticleTopic), in common, weighed by their ranks. Two answers about the
   same provision are on the same question even when they are worded apart;
-plus a little for the same category. The weights were set on bench_related's LeCoQA rows.
+- meaning: the cosine of the two articles' vectors (kb.search.vectors) above 0.4, scaled to 0..1;
+plus a little for the same category. The weights were set on bench_related's LeCoQA rows (topics
+found with search by meaning, or meaning weighed higher, measured no better there).
 
 Related lists are derived data, computed once per write and kept as rows (RelatedArticle) that
 the article page reads: when an article changes, after the index has it (kb.search.tasks), its
@@ -20,12 +22,14 @@ import logging
 import math
 from collections import Counter, defaultdict
 
+import numpy as np
 from django.db.models import Count
 
 from articles import services
 from articles.markdown import plain_text
 from articles.models import Article, ArticleTopic, Citation, RelatedArticle
 
+from . import vectors
 from .analysis import ChineseWordAnalyzer, analyze
 from .engine import Filters, search_engine
 from .query import MAX_QUERY_LENGTH, WORD_FIELD, Term, select_terms, understand
@@ -45,6 +49,10 @@ TOPIC_LIMIT = 10
 TOPIC_TEXT_CHARS = MAX_QUERY_LENGTH  # the question and the answer's opening
 TOPIC_WEIGHT = 0.75
 CATEGORY_WEIGHT = 0.1
+# Nearness in meaning (kb.search.vectors): the cosine above MEANING_FLOOR, scaled to 0..1.
+MEANING_CANDIDATES = 30
+MEANING_WEIGHT = 0.75
+MEANING_FLOOR = 0.4
 
 
 def article_terms(article: Article, statistics) -> list[Term]:
@@ -88,6 +96,20 @@ def text_neighbours(article: Article) -> dict[int, float]:
     ranked = engine.rank(Article, terms, filters, limit=TEXT_CANDIDATES)
     best = max(ranked.scores, default=0.0) or 1.0
     return {pk: score / best for pk, score in zip(ranked.ids, ranked.scores, strict=True)}
+
+
+def meaning_neighbours(article: Article) -> dict[int, float]:
+    """Published articles near this one in meaning (kb.search.vectors): {article id: cosine}, the
+    nearest MEANING_CANDIDATES; none while the vectors are not built or the article has none."""
+    found = vectors.current(vectors.ARTICLES)
+    if found is None:
+        return {}
+    rows = found.rows_of([article.pk])
+    if not rows:
+        return {}
+    vector = np.asarray(found.matrix[rows[article.pk]])
+    excluded = not_yet_visible() | {article.pk}
+    return dict(found.nearest(vector, MEANING_CANDIDATES, exclude=excluded))
 
 
 def citation_neighbours(article: Article) -> dict[int, float]:
@@ -162,7 +184,8 @@ def compute_related(article: Article, limit: int = RELATED_LIMIT) -> list[int]:
     text = text_neighbours(article)
     shared = citation_neighbours(article)
     topics = topic_neighbours(article)
-    candidates = set(text) | set(shared) | set(topics)
+    near = meaning_neighbours(article)
+    candidates = set(text) | set(shared) | set(topics) | set(near)
     if not candidates:
         return []
     published = dict(
@@ -175,6 +198,7 @@ def compute_related(article: Article, limit: int = RELATED_LIMIT) -> list[int]:
         pk: text.get(pk, 0.0)
         + SHARED_CITATION_WEIGHT * shared.get(pk, 0.0)
         + TOPIC_WEIGHT * topics.get(pk, 0.0)
+        + MEANING_WEIGHT * max(near.get(pk, MEANING_FLOOR) - MEANING_FLOOR, 0.0) / (1 - MEANING_FLOOR)
         + (CATEGORY_WEIGHT if category_id == article.category_id else 0.0)
         for pk, category_id in published.items()
     }

@@ -183,3 +183,21 @@ def test_an_unchanged_text_is_never_embedded_twice(meaning_on, tmp_path):
         assert len(vectors.current(vectors.PROVISIONS)) == 1
     # Another model never reads this model's vectors.
     assert vectors.current(vectors.PROVISIONS) is None
+
+
+@pytest.mark.django_db
+def test_related_articles_weigh_nearness_in_meaning(library):
+    from kb.search import related
+
+    near = related.meaning_neighbours(library["collection"])
+    assert set(near) == {library["drunk"].pk, library["contract"].pk}  # never itself
+    assert all(-1.0 <= cosine <= 1.0 for cosine in near.values())
+    paraphrase = make_article(
+        "欠了网贷，催收打爆了我通讯录里的人，怎么办？",
+        body="网贷逾期后催收人员联系借款人通讯录里的亲友，可以向监管部门投诉。",
+    )
+    vectors.update_articles([paraphrase.pk])
+    call_command("update_index", verbosity=0)
+    near = related.meaning_neighbours(library["collection"])
+    assert max(near, key=near.get) == paraphrase.pk
+    assert related.compute_related(library["collection"])[0] == paraphrase.pk
