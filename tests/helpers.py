@@ -1,8 +1,12 @@
 """Small builders for tests: statute files in the corpus format, laws and provisions."""
 
 import datetime
+import io
 import sqlite3
 from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from statutes.models import Law, Provision
 from statutes.numerals import format_key, format_label
@@ -120,3 +124,17 @@ def make_article(title="网贷逾期群发短信给通讯录违法吗？", *, ci
     # As an editor does it: the article with the citations chosen; those its body makes come first.
     services.save_article(article=article, editor_citations=[provision.pk for provision in cites])
     return article
+
+
+def run_command(*args, **options):
+    """The command as manage.py runs it: (exit status, stdout, the lines manage.py prints on stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err, **options)
+    except CommandError as error:  # manage.py prints it so, without a traceback, and exits with returncode
+        return (
+            error.returncode,
+            out.getvalue(),
+            [*err.getvalue().splitlines(), *f"CommandError: {error}".splitlines()],
+        )
+    return 0, out.getvalue(), err.getvalue().splitlines()

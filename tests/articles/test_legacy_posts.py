@@ -5,12 +5,13 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from articles.legacy_posts import PostFileError, import_posts
 from articles.models import Article
 from articles.revisions import cited_in, revisions_of
 from tests.helpers import make_category
+from tests.helpers import run_command as run
 
 pytestmark = pytest.mark.django_db
 
@@ -106,20 +107,6 @@ def test_a_second_run_writes_nothing_and_a_changed_file_needs_update(statutes, s
     call_command("import_posts", str(seed), update=True)
     article.refresh_from_db()
     assert "先核实短信内容" in article.body and Article.objects.count() == 1
-
-
-def run(*args, **options):
-    """The command as manage.py runs it: (exit status, stdout, the lines manage.py prints on stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err, **options)
-    except CommandError as error:  # manage.py prints it so, without a traceback, and exits with returncode
-        return (
-            error.returncode,
-            out.getvalue(),
-            [*err.getvalue().splitlines(), *f"CommandError: {error}".splitlines()],
-        )
-    return 0, out.getvalue(), err.getvalue().splitlines()
 
 
 GOOD_POST = "网贷逾期怎么办？\n张律师 2024-05-01\n问题解答：可以与平台协商还款。\n"

@@ -1,13 +1,13 @@
 """import_qa: Q&A rows as published articles, checked whole, written once, credited."""
 
-import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from articles.models import Article, Citation
 from articles.qa_import import SOURCE_NAME, QAFileError, import_qa
+from tests.helpers import run_command as run
 
 pytestmark = pytest.mark.django_db
 
@@ -96,20 +96,6 @@ def test_a_malformed_row_is_reported_by_line_and_nothing_is_written(library, tmp
     with pytest.raises(QAFileError, match=f"line 2: {problem}"):
         import_qa(path)
     assert not Article.objects.exists()
-
-
-def run(*args, **options):
-    """The command as manage.py runs it: (exit status, stdout, the lines manage.py prints on stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err, **options)
-    except CommandError as error:  # manage.py prints it so, without a traceback, and exits with returncode
-        return (
-            error.returncode,
-            out.getvalue(),
-            [*err.getvalue().splitlines(), *f"CommandError: {error}".splitlines()],
-        )
-    return 0, out.getvalue(), err.getvalue().splitlines()
 
 
 def test_the_command_reports_and_exits_0(library, tmp_path):

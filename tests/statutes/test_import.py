@@ -1,15 +1,14 @@
 """The importer on small corpora written for each case: merging, versions, idempotence, broken files."""
 
 import datetime
-import io
 import subprocess
 import sys
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from statutes.importer import import_statutes
 from statutes.models import Law, Provision, Status
+from tests.helpers import run_command as run
 from tests.helpers import write_index, write_statute
 from tests.processes import ROOT
 
@@ -303,20 +302,6 @@ class TestBrokenFiles:
         report = import_statutes(corpus, today=TODAY)
         assert report.skipped and not report.changed
         assert list(Provision.objects.values_list("text", flat=True).order_by("order")) == ["甲。", "乙。"]
-
-
-def run(*args, **options):
-    """The command as manage.py runs it: (exit status, stdout, the lines manage.py prints on stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err, **options)
-    except CommandError as error:  # manage.py prints it so, without a traceback, and exits with returncode
-        return (
-            error.returncode,
-            out.getvalue(),
-            [*err.getvalue().splitlines(), *f"CommandError: {error}".splitlines()],
-        )
-    return 0, out.getvalue(), err.getvalue().splitlines()
 
 
 class TestCommand:
