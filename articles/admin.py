@@ -240,7 +240,8 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
         ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and "body" in request.POST:
+        may_save = self.has_add_permission(request) or self.has_change_permission(request)
+        if request.method == "POST" and "body" in request.POST and may_save:
             # Django's admin validates and saves in one transaction, which on SQLite holds the whole
             # database for writing: the body is rendered and checked before it opens.
             request.article_rendered_beforehand = services.rendered_beforehand(

@@ -5,6 +5,13 @@ then every worker is forked from it: no reader waits for a worker's start-up.
 """
 
 import logging
+import os
+
+# One BLAS thread per process (the model of meaning's matrix products): workers are forked from the
+# master, and a BLAS thread pool started before a fork is not safe in the children. A question's
+# vector takes milliseconds on one thread; the search worker (not forked) keeps every core.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
 
 preload_app = True
 

@@ -16,7 +16,6 @@ from django.test import Client
 
 from articles.models import Article
 from kb.search.analysis import ensure_dictionary
-from kb.search.embedding import question_vector
 from kb.search.selectors import search, search_backend
 from statutes.citations import known_law_names
 from statutes.models import Provision
@@ -54,8 +53,6 @@ def warm_up() -> float:
     started = time.monotonic()
     ensure_dictionary()
     known_law_names()
-    if question_vector(SAMPLE_QUESTIONS[0]) is not None:  # the model of meaning's weights, once
-        logger.debug("The model of meaning is loaded.")
     for question in SAMPLE_QUESTIONS:
         search(question)  # the index's statistics of every segment, for both kinds
     # Marked as the warm-up: not a reader, nothing counted or recorded (kb.reader_cache).

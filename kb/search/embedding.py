@@ -15,6 +15,7 @@ or version never mixes its vectors with the old one's.
 """
 
 import functools
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Protocol
@@ -23,6 +24,8 @@ import numpy as np
 from django.conf import settings
 from django.test.signals import setting_changed
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -62,11 +65,22 @@ def normalized(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms == 0, 1, norms)
 
 
+_loading = threading.Lock()
+
+
 @functools.cache
 def get_embedder() -> Embedder | None:
-    """The configured model, loaded once per process; None when semantic search is off."""
+    """The configured model, loaded once per process; None when search by meaning is off, or when
+    the model cannot be loaded (said once in the log: search goes on by words alone)."""
     path = getattr(settings, "KB_EMBEDDER", "")
-    return import_string(path)() if path else None
+    if not path:
+        return None
+    with _loading:  # two threads of one process (runserver) load it once
+        try:
+            return import_string(path)()
+        except Exception:
+            logger.exception("The model of meaning %s cannot be loaded: search answers by words alone.", path)
+            return None
 
 
 @functools.lru_cache(maxsize=2048)

@@ -146,6 +146,6 @@ def fuse_articles(words: list[int], meaning: Meaning, visible: set[int] | None =
 
 def answered(meaning: Meaning | None) -> bool | None:
     """Whether anything here is about the question: None when meaning cannot judge (not built)."""
-    if meaning is None:
-        return None
+    if meaning is None or not (meaning.nearest_articles or meaning.nearest_provisions):
+        return None  # nothing to compare with (a search server without vectors yet): no judgement
     return meaning.best_article_cosine >= ANSWER_COSINE or meaning.best_provision_cosine >= PROVISION_COSINE

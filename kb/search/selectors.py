@@ -1,5 +1,6 @@
 """Searching articles and provisions: what the search page, the suggestions and the benchmark call."""
 
+import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -15,6 +16,8 @@ from .engine import Filters, recovering_closed_readers, search_engine
 from .highlight import highlight
 from .models import PinnedResult
 from .query import SearchQuery, Term, select_terms, understand
+
+logger = logging.getLogger(__name__)
 
 
 class Hit:
@@ -174,14 +177,18 @@ def search_articles(
     citing = []
     if cited is not None:
         citing = list(visible.filter(citations__provision=cited).values_list("pk", flat=True))
-    ranked = engine.rank(Article, terms, filters, limit=offset + limit + len({*pinned, *citing}))
+    depth = offset + limit + len({*pinned, *citing})
+    if question_meaning is not None and cited is None:
+        depth = max(depth, meaning.DEPTH)  # one fused ranking whatever the page: pages never overlap
+    ranked = engine.rank(Article, terms, filters, limit=depth)
     # Citing articles in the order the words rank them, those the words do not find after.
     position = {pk: rank for rank, pk in enumerate(ranked.ids)}
     citing.sort(key=lambda pk: (position.get(pk, len(position)), -pk))
     first = list(dict.fromkeys([*pinned, *citing]))
     by_words = ranked.ids
     if question_meaning is not None and cited is None:
-        visible_ids = set(visible.values_list("pk", flat=True)) - not_yet_visible()
+        near = [pk for pk, _ in question_meaning.nearest_articles]
+        visible_ids = set(visible.filter(pk__in=near).values_list("pk", flat=True))
         by_words = meaning.fuse_articles(ranked.ids, question_meaning, visible_ids)
     ordered = first + [pk for pk in by_words if pk not in set(first)]
     total = max(ranked.total, len(by_words)) + len(set(first) - set(by_words))
@@ -253,9 +260,12 @@ def search(
         outcome.cited = resolve_citation(outcome.citation)
     question_meaning = None
     if use_meaning:
-        question_meaning = meaning.understand(
-            query.text, exclude_articles=not_yet_visible() | exclude_articles
-        )
+        try:
+            question_meaning = meaning.understand(
+                query.text, exclude_articles=not_yet_visible() | exclude_articles
+            )
+        except Exception:  # noqa: BLE001 - the reader is answered by words, and operators learn why
+            logger.exception("Search by meaning failed for a question; answered by words alone.")
         outcome.meaning_ready = question_meaning is not None
         outcome.answered = True if outcome.cited else meaning.answered(question_meaning)
     # One engine (one view of the index) and one selection of terms, for both kinds.

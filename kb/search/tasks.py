@@ -150,13 +150,21 @@ def update_search(context, objects: list[list[str]], attempt: int = 1) -> dict:
         everything = _unique([*objects, *(item for kwargs in waiting for item in kwargs["objects"])])
         try:
             article_ids = apply(everything)
-            vectors.update_articles(article_ids)  # search by meaning follows the same saves
             reader_cache.content_changed()  # searches kept before the index had the change
         except Exception:
             retry(update_search, attempt, objects=objects)  # the others go back to the queue
             raise
     if article_ids:
         enqueue_safely(update_related, article_ids=sorted(article_ids))
+        try:
+            vectors.update_articles(article_ids)  # search by meaning follows the same saves
+            reader_cache.content_changed()
+        except Exception:
+            # The index has them: search by words is right. The articles' vectors are rebuilt later.
+            logger.exception(
+                "The vectors of %d articles could not be updated; rebuilt later.", len(article_ids)
+            )
+            enqueue_safely(build_vectors, kinds=[vectors.ARTICLES])
     return {"objects": len(everything), "articles": len(article_ids), "taken_over": len(waiting)}
 
 
@@ -175,31 +183,40 @@ def update_related(context, article_ids: list[int], attempt: int = 1) -> dict:
     return {"articles": len(everything), "taken_over": len(waiting)}
 
 
+# Texts a build_vectors step embeds before it gives the worker back to the index updates waiting.
+VECTOR_STEP = 2_000
+
+
 @task(priority=RELATED_PRIORITY)
-def build_vectors(kinds: list[str] | None = None) -> dict:
-    """Every vector search by meaning uses (kb.search.vectors.build), in the worker: bring_up asks
-    for it, and the site answers by words meanwhile. Progress goes to the worker's log, with an ETA."""
-    built = {}
-    for kind in kinds or vectors.KINDS:
-        built[kind] = vectors.build(kind, progress=ProgressLog(f"{kind} vectors"))
+def build_vectors(kinds: list[str] | None = None, after_pk: int = 0, started: float | None = None) -> dict:
+    """Every vector search by meaning uses, built by the worker in steps: bring_up asks for it, and
+    the site answers by words meanwhile.
+
+    Each step embeds the next VECTOR_STEP texts into the cache and enqueues the next step (at this
+    low priority: the index updates of editors' saves run between steps); when every text of a kind
+    is in the cache, its snapshot is written (kb.search.vectors.build, from the cache). Progress
+    goes to the worker's log, with an ETA.
+    """
+    kinds = list(kinds or vectors.KINDS)
+    started = started or time.time()
+    if not kinds:
+        return {}
+    kind = kinds[0]
+    step = vectors.warm_cache(kind, after_pk=after_pk, limit=VECTOR_STEP)
+    if step is not None:
+        last, left = step
+        done = vectors.objects_and_texts(kind)[0].filter(pk__lte=last).count()
+        elapsed = time.time() - started
+        eta = elapsed / done * left if done else 0.0
+        progress_log.info("%s vectors: %d done, %d left, about %d s to go.", kind, done, left, eta)
+        enqueue_safely(build_vectors, kinds=kinds, after_pk=last, started=started)
+        return {"kind": kind, "done": done, "left": left}
+    count = vectors.build(kind)  # every text is in the cache: seconds
+    progress_log.info("%s vectors: %d, ready.", kind, count)
     reader_cache.content_changed()  # pages kept while search had words alone
-    return built
-
-
-class ProgressLog:
-    """n/total, the share done and the time left, logged every tenth (and at the end)."""
-
-    def __init__(self, what: str):
-        self.what, self.started, self.next_share = what, time.monotonic(), 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        share = done / total if total else 1.0
-        if share < self.next_share and done < total:
-            return
-        self.next_share = share + 0.1
-        elapsed = time.monotonic() - self.started
-        left = elapsed / share - elapsed if share else 0.0
-        progress_log.info("%s: %d/%d (%d%%), about %d s left.", self.what, done, total, share * 100, left)
+    if kinds[1:]:
+        enqueue_safely(build_vectors, kinds=kinds[1:], started=started)
+    return {"kind": kind, "built": count}
 
 
 def _unique(objects) -> list[list[str]]:

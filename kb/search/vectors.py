@@ -48,6 +48,7 @@ ARTICLES, PROVISIONS = "articles", "provisions"
 KINDS = (ARTICLES, PROVISIONS)
 BATCH = 64
 KEEP_SNAPSHOTS = 3  # a process may still be mapping the previous one
+UPDATE_LOCK_WAIT = 30.0  # seconds a save's update waits for a build run by hand (then: rebuilt later)
 
 Progress = Callable[[int, int], None]
 
@@ -170,11 +171,16 @@ EMPTY = VectorSet(np.zeros(0, dtype=np.int64), np.zeros((0, 1), dtype=np.float32
 
 
 class Snapshots:
-    """Each kind's current snapshot, mapped once per process and again when a writer replaces it."""
+    """Each kind's current snapshot, mapped once per process and again when a writer replaces it.
+
+    A snapshot that cannot be read (a folder deleted by hand, a cut file, another shape) is no
+    snapshot: search goes on by words, the failure is logged once per pointer, and the next build
+    replaces it.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._loaded: dict[str, tuple[tuple, VectorSet]] = {}
+        self._loaded: dict[str, tuple[tuple, VectorSet | None]] = {}
 
     def get(self, kind: str) -> VectorSet | None:
         pointer = vectors_path() / f"{kind}.json"
@@ -187,21 +193,18 @@ class Snapshots:
             held = self._loaded.get(kind)
             if held and held[0] == stamp:
                 return held[1]
-        for _attempt in range(3):
+        loaded = None
+        for attempt in range(2):
             try:
-                described = json.loads(pointer.read_text())
-                folder = vectors_path() / described["folder"]
-                loaded = VectorSet(
-                    np.load(folder / "ids.npy", mmap_mode="r"),
-                    np.load(folder / "vectors.npy", mmap_mode="r"),
-                    described.get("model", ""),
-                )
+                loaded = read_snapshot(pointer)
                 break
-            except (FileNotFoundError, ValueError, KeyError):
-                time.sleep(0.05)  # a writer was replacing it: read the pointer again
-        else:
-            logger.warning("The %s vectors could not be read at %s.", kind, pointer)
-            return None
+            except Exception as error:  # noqa: BLE001 - whatever is on disk, readers are served
+                if attempt == 0:
+                    time.sleep(0.05)  # a writer may have been replacing it: read the pointer again
+                    continue
+                logger.warning(
+                    "The %s vectors at %s cannot be read (%s): search by words.", kind, pointer, error
+                )
         with self._lock:
             self._loaded[kind] = (stamp, loaded)
         return loaded
@@ -211,6 +214,19 @@ class Snapshots:
             self._loaded.clear()
 
 
+def read_snapshot(pointer: Path) -> VectorSet:
+    """The snapshot a pointer names, mapped, its shape checked (ValueError when it is not one)."""
+    described = json.loads(pointer.read_text())
+    if not isinstance(described, dict) or not isinstance(described.get("folder"), str):
+        raise ValueError("the pointer names no folder")
+    folder = vectors_path() / described["folder"]
+    ids = np.load(folder / "ids.npy", mmap_mode="r")
+    matrix = np.load(folder / "vectors.npy", mmap_mode="r")
+    if ids.ndim != 1 or matrix.ndim != 2 or len(ids) != len(matrix) or len(ids) != described.get("count"):
+        raise ValueError(f"ids {ids.shape} and vectors {matrix.shape} do not match its count")
+    return VectorSet(ids, matrix, str(described.get("model", "")))
+
+
 snapshots = Snapshots()
 
 
@@ -218,23 +234,34 @@ def current(kind: str) -> VectorSet | None:
     """The kind's vectors for the configured model; None until they are built (or with no model)."""
     embedder = get_embedder()
     found = snapshots.get(kind) if embedder is not None else None
-    if found is None or found.model != embedder.name:
+    if found is None or found.model != embedder.name or found.matrix.shape[1] != embedder.dimensions:
         return None
     return found
 
 
 def ready() -> bool:
-    """Whether search can use meaning: the provisions' vectors are built (the articles' follow saves)."""
-    return current(PROVISIONS) is not None
+    """Whether search can use meaning: both kinds' vectors are built for the configured model."""
+    return all(current(kind) is not None for kind in KINDS)
 
 
 @contextlib.contextmanager
-def writing() -> Iterator[None]:
-    """The one writer of the vectors (the search worker, or build_vectors), across processes."""
+def writing(timeout: float | None = None) -> Iterator[None]:
+    """The one writer of the vectors (the search worker, or build_vectors), across processes.
+
+    timeout: seconds to wait for another writer (TimeoutError after); None waits as long as it takes.
+    """
     folder = vectors_path()
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "write.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (fcntl.LOCK_NB if deadline else 0))
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"another process writes the vectors ({folder})") from None
+                time.sleep(0.2)
         try:
             yield
         finally:
@@ -249,7 +276,7 @@ def save_snapshot(kind: str, ids: np.ndarray, matrix: np.ndarray, model: str) ->
         np.ascontiguousarray(matrix[order], dtype=np.float32),
     )
     root = vectors_path()
-    name = f"{kind}.{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000_000:09d}"
+    name = f"{kind}.{time.time_ns():020d}"  # sorts by creation, whatever the clock's zone
     folder = root / name
     folder.mkdir(parents=True)
     np.save(folder / "ids.npy", ids)
@@ -258,8 +285,8 @@ def save_snapshot(kind: str, ids: np.ndarray, matrix: np.ndarray, model: str) ->
     temporary = root / f".{kind}.json.{os.getpid()}"
     temporary.write_text(json.dumps({"folder": name, "model": model, "count": int(len(ids))}))
     os.replace(temporary, pointer)
-    for old in sorted(root.glob(f"{kind}.*-*"))[:-KEEP_SNAPSHOTS]:
-        if old.is_dir():
+    for old in sorted(path for path in root.glob(f"{kind}.*") if path.is_dir())[:-KEEP_SNAPSHOTS]:
+        if old.name != name:
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -284,34 +311,62 @@ def build(kind: str, *, progress: Progress | None = None) -> int:
     embedder = get_embedder()
     if embedder is None:
         return 0
+    with writing():
+        return build_locked(kind, embedder, progress=progress)
+
+
+def objects_and_texts(kind: str):
     if kind == PROVISIONS:
-        objects, text_of = provisions_to_embed(), provision_text
-    else:
-        objects, text_of = articles_to_embed().only("id", "title", "summary", "body_html"), article_text
+        return provisions_to_embed(), provision_text
+    return articles_to_embed().only("id", "title", "summary", "body_html"), article_text
+
+
+def build_locked(kind: str, embedder: Embedder, *, progress: Progress | None = None) -> int:
+    """build(), the writer's lock held."""
+    objects, text_of = objects_and_texts(kind)
     total = objects.count()
     ids, blocks = [], []
-    with writing():
-        store = cache(embedder)
-        try:
-            batch = []
-            for obj in objects.iterator(chunk_size=1000):
-                batch.append(obj)
-                if len(batch) == BATCH:
-                    blocks.append(store.vectors([text_of(item) for item in batch]))
-                    ids.extend(item.pk for item in batch)
-                    batch = []
-                    if progress:
-                        progress(len(ids), total)
-            if batch:
+    store = cache(embedder)
+    try:
+        batch = []
+        for obj in objects.iterator(chunk_size=1000):
+            batch.append(obj)
+            if len(batch) == BATCH:
                 blocks.append(store.vectors([text_of(item) for item in batch]))
                 ids.extend(item.pk for item in batch)
-        finally:
-            store.close()
-        matrix = np.vstack(blocks) if blocks else np.zeros((0, embedder.dimensions), dtype=np.float32)
-        save_snapshot(kind, np.asarray(ids, dtype=np.int64), matrix, embedder.name)
+                batch = []
+                if progress:
+                    progress(len(ids), total)
+        if batch:
+            blocks.append(store.vectors([text_of(item) for item in batch]))
+            ids.extend(item.pk for item in batch)
+    finally:
+        store.close()
+    matrix = np.vstack(blocks) if blocks else np.zeros((0, embedder.dimensions), dtype=np.float32)
+    save_snapshot(kind, np.asarray(ids, dtype=np.int64), matrix, embedder.name)
     if progress:
         progress(len(ids), total)
     return len(ids)
+
+
+def warm_cache(kind: str, *, after_pk: int, limit: int) -> tuple[int, int] | None:
+    """Embed, into the cache only, the next `limit` objects of the kind after this id: a long build
+    made in steps, so that the search worker runs the index updates waiting between them.
+    (the last id done, how many are left after it), or None when none is left."""
+    embedder = get_embedder()
+    if embedder is None:
+        return None
+    objects, text_of = objects_and_texts(kind)
+    chunk = list(objects.filter(pk__gt=after_pk)[:limit])
+    if not chunk:
+        return None
+    store = cache(embedder)
+    try:
+        for start in range(0, len(chunk), BATCH):
+            store.vectors([text_of(item) for item in chunk[start : start + BATCH]])
+    finally:
+        store.close()
+    return chunk[-1].pk, objects.filter(pk__gt=chunk[-1].pk).count()
 
 
 def update_articles(article_ids: Iterable[int]) -> None:
@@ -323,16 +378,15 @@ def update_articles(article_ids: Iterable[int]) -> None:
     changed = {int(pk) for pk in article_ids}
     if not changed:
         return
-    with writing():
-        present = snapshots.get(ARTICLES)
-        if present is None or present.model != embedder.name:
-            keep_ids, keep_matrix = (
-                np.zeros(0, dtype=np.int64),
-                np.zeros((0, embedder.dimensions), dtype=np.float32),
-            )
-        else:
-            mask = ~np.isin(present.ids, np.fromiter(changed, dtype=np.int64))
-            keep_ids, keep_matrix = np.asarray(present.ids)[mask], np.asarray(present.matrix)[mask]
+    with writing(timeout=UPDATE_LOCK_WAIT):
+        present = current(ARTICLES)
+        if present is None:
+            # None built yet, or one that cannot be read or is another model's: all of them, not
+            # only these (the texts embedded before come from the cache).
+            build_locked(ARTICLES, embedder)
+            return
+        mask = ~np.isin(present.ids, np.fromiter(changed, dtype=np.int64))
+        keep_ids, keep_matrix = np.asarray(present.ids)[mask], np.asarray(present.matrix)[mask]
         articles = list(
             articles_to_embed().filter(pk__in=changed).only("id", "title", "summary", "body_html")
         )

@@ -201,3 +201,63 @@ def test_related_articles_weigh_nearness_in_meaning(library):
     near = related.meaning_neighbours(library["collection"])
     assert max(near, key=near.get) == paraphrase.pk
     assert related.compute_related(library["collection"])[0] == paraphrase.pk
+
+
+@pytest.mark.django_db
+def test_a_model_that_cannot_be_loaded_leaves_search_by_words(library, client):
+    with override_settings(KB_EMBEDDER="no.such.Model"):
+        outcome = search("劳动合同 二倍的工资")
+        assert not outcome.meaning_ready and outcome.answered is None
+        assert outcome.provisions.hits
+        assert client.get("/search/", {"q": "劳动合同 二倍的工资"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_snapshot_is_no_snapshot_and_the_next_save_rebuilds_every_article(library, client):
+    pointer = vectors.vectors_path() / "articles.json"
+    for damage in ('["not", "a", "pointer"]', '{"folder": "articles.gone", "count": 3}'):
+        pointer.write_text(damage)
+        vectors.snapshots.forget()
+        assert vectors.current(vectors.ARTICLES) is None and not vectors.ready()
+        assert client.get("/search/", {"q": "网贷逾期会爆通讯录吗"}).status_code == 200
+    article = make_article("拖欠工资怎么办？", body="可以申请劳动仲裁。")  # its task updates the vectors
+    rebuilt = set(vectors.current(vectors.ARTICLES).ids.tolist())
+    assert rebuilt == set(
+        Article.objects.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True)
+    )
+    assert article.pk in rebuilt and library["drunk"].pk in rebuilt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_builds_the_vectors_in_steps(meaning_on, monkeypatch):
+    from kb.search import tasks
+
+    for number in (82, 83, 84):
+        provision(make_law(f"中华人民共和国测试{number}法"), number, f"第{number}条规定的内容，各不相同。")
+    make_article("测试文章", body="正文。")
+    monkeypatch.setattr(tasks, "VECTOR_STEP", 1)
+    steps = []
+    real_warm = vectors.warm_cache
+    monkeypatch.setattr(vectors, "warm_cache", lambda kind, **kw: steps.append(kind) or real_warm(kind, **kw))
+    tasks.build_vectors.enqueue()  # the immediate backend runs each step as it is enqueued
+    assert steps.count(vectors.PROVISIONS) == 4  # three steps of one, then none left
+    assert len(vectors.current(vectors.PROVISIONS)) == 3 and vectors.ready()
+
+
+@pytest.mark.django_db
+def test_a_scheduled_answer_stays_out_of_meaning_until_its_time(library):
+    import datetime
+
+    from django.utils import timezone
+
+    scheduled = make_article(
+        "欠了网贷，催收打爆了我通讯录里的人，怎么办？",
+        body="网贷逾期后催收人员联系借款人通讯录里的亲友。",
+        published_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    vectors.update_articles([scheduled.pk])
+    assert scheduled.pk in set(vectors.current(vectors.ARTICLES).ids.tolist())  # kept, as in the index
+    outcome = search("欠了网贷，催收打爆了我通讯录里的人", kind="articles")
+    assert scheduled not in [hit.object for hit in outcome.articles.hits]
+    near = meaning.understand("欠了网贷，催收打爆了我通讯录里的人", exclude_articles=frozenset())
+    assert scheduled.pk in [pk for pk, _ in near.nearest_articles]  # what search() leaves out itself
