@@ -27,6 +27,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 LEGAL_TERMS_FILE = DATA_DIR / "legal_terms.txt"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
 SYNONYMS_FILE = DATA_DIR / "synonyms.txt"
+FILLER_FILE = DATA_DIR / "filler.txt"
 
 # Runs of Han characters, or of Latin letters and digits; everything else separates.
 SEGMENT_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+")
@@ -51,6 +52,15 @@ def read_word_list(path: Path) -> list[str]:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     return frozenset(word for line in read_word_list(STOPWORDS_FILE) for word in line.split())
+
+
+@lru_cache(maxsize=1)
+def filler_pattern() -> re.Pattern:
+    """The filler phrases (data/filler.txt) as one pattern, longest first."""
+    phrases = sorted(
+        {phrase for line in read_word_list(FILLER_FILE) for phrase in line.split()}, key=len, reverse=True
+    )
+    return re.compile("|".join(map(re.escape, phrases))) if phrases else re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=1)

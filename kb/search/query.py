@@ -20,6 +20,7 @@ from .analysis import (
     ChineseWordAnalyzer,
     analyze,
     ensure_dictionary,
+    filler_pattern,
     normalize_text,
     synonyms,
 )
@@ -61,6 +62,7 @@ class SearchQuery:
     words: list[str] = field(default_factory=list)
     bigrams: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
+    core: str = ""  # the text without its filler (怎么办, 会被抓吗): what is searched and embedded
 
     @property
     def is_empty(self) -> bool:
@@ -83,18 +85,26 @@ def normalize_query(raw: str) -> tuple[str, bool]:
     return text, False
 
 
+def strip_filler(text: str) -> str:
+    """The question without the phrases that only ask how it ends (data/filler.txt); the text as
+    it is when nothing else would be left."""
+    core = WHITESPACE_RE.sub(" ", filler_pattern().sub(" ", text)).strip()
+    return core if any(ch.isalnum() for ch in core) else text
+
+
 def understand(raw: str) -> SearchQuery:
     ensure_dictionary()
     text, truncated = normalize_query(raw)
-    words = analyze(ChineseWordAnalyzer(), text)
+    core = strip_filler(text)
+    words = analyze(ChineseWordAnalyzer(), core)
     if words and all(len(word) == 1 and word.isascii() for word in words):
         # A lone digit or letter (1, a) is in every other document: no question to search for.
-        return SearchQuery(raw=raw or "", text=text, truncated=truncated, too_short=True)
-    bigrams = [gram for gram in analyze(ChineseBigramAnalyzer(), text) if len(gram) == 2]
+        return SearchQuery(raw=raw or "", text=text, truncated=truncated, too_short=True, core=core)
+    bigrams = [gram for gram in analyze(ChineseBigramAnalyzer(), core) if len(gram) == 2]
     everyday = synonyms()
     expansions = []
     for word, legal_terms in everyday.items():
-        if word in text:
+        if word in core:
             for term in legal_terms:
                 # A legal term the index splits (解除劳动合同) is looked for by its indexed words.
                 expansions.extend(part for part in analyze(ChineseWordAnalyzer(), term) if part not in words)
@@ -105,6 +115,7 @@ def understand(raw: str) -> SearchQuery:
         words=words,
         bigrams=bigrams,
         expansions=list(dict.fromkeys(expansions)),
+        core=core,
     )
 
 

@@ -262,7 +262,7 @@ def search(
     if use_meaning:
         try:
             question_meaning = meaning.understand(
-                query.text, exclude_articles=not_yet_visible() | exclude_articles
+                query.core or query.text, exclude_articles=not_yet_visible() | exclude_articles
             )
         except Exception:  # noqa: BLE001 - the reader is answered by words, and operators learn why
             logger.exception("Search by meaning failed for a question; answered by words alone.")

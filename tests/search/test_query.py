@@ -59,3 +59,15 @@ def test_no_input_becomes_query_syntax(raw):
         ), text
     rendered = lucene_query([Term("text", word) for word in query.words])  # what Elasticsearch reads
     assert '"' not in rendered and "*" not in rendered and "'" not in rendered
+
+
+def test_filler_that_only_asks_how_the_question_ends_is_not_searched():
+    """会被抓吗, 怎么办, 可不可以 (data/filler.txt) decided too much (issue 21): the question is searched
+    and embedded without them, and shown as typed."""
+    plain = understand("网贷逾期会爆通讯录吗")
+    padded = understand("网贷逾期会爆通讯录吗？会被抓吗？怎么办？")
+    assert padded.words == plain.words and padded.bigrams == plain.bigrams
+    assert padded.text == "网贷逾期会爆通讯录吗?会被抓吗?怎么办?" and "被抓" not in padded.core
+    assert understand("公司不签劳动合同可不可以").words == understand("公司不签劳动合同").words
+    only_filler = understand("怎么办")
+    assert only_filler.core == "怎么办"  # nothing else to search: the text as it is
