@@ -87,14 +87,7 @@ def gather(
     if similarity < MIN_SIMILARITY:  # no answer resembles the question: nothing to learn from
         return Evidence()
     confidence = min(1.0, similarity / FULL_CONFIDENCE)
-    rank_of = {article_id: rank for rank, article_id in enumerate(nearest.ids)}
-    scores: dict[int, float] = defaultdict(float)
-    cited_by: dict[int, list[int]] = defaultdict(list)
-    citations = Citation.objects.filter(article_id__in=nearest.ids).values_list("article_id", "provision_id")
-    for article_id, provision_id in sorted(citations, key=lambda row: rank_of[row[0]]):
-        if article_id not in cited_by[provision_id]:
-            scores[provision_id] += 1 / (rank_of[article_id] + 1)
-            cited_by[provision_id].append(article_id)
+    scores, cited_by = cited_by_nearest([(pk, 1 / (rank + 1)) for rank, pk in enumerate(nearest.ids)])
     if not scores:  # the nearest articles cite nothing
         return Evidence()
     best = max(scores.values())
@@ -105,10 +98,27 @@ def gather(
                 answered.append(provision_id)
     return Evidence(
         scores={pk: score / best for pk, score in scores.items()},
-        cited_by=dict(cited_by),
+        cited_by=cited_by,
         confidence=confidence,
         answered=answered,
     )
+
+
+def cited_by_nearest(nearest: list[tuple[int, float]]) -> tuple[dict[int, float], dict[int, list[int]]]:
+    """What the nearest articles cite: provision id → the sum of the citing articles' weights, and
+    provision id → those articles, nearest first. nearest: (article id, weight), nearest first."""
+    weight_of = dict(nearest)
+    rank_of = {article_id: rank for rank, (article_id, _) in enumerate(nearest)}
+    scores: dict[int, float] = defaultdict(float)
+    cited_by: dict[int, list[int]] = defaultdict(list)
+    citations = Citation.objects.filter(article_id__in=list(weight_of)).values_list(
+        "article_id", "provision_id"
+    )
+    # Each pair once, in each article's own order of citations (what an answer cites first comes first).
+    for article_id, provision_id in sorted(dict.fromkeys(citations), key=lambda row: rank_of[row[0]]):
+        scores[provision_id] += weight_of[article_id]
+        cited_by[provision_id].append(article_id)
+    return dict(scores), dict(cited_by)
 
 
 def question_words(text: str) -> set[str]:

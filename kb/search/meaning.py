@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from haystack import connections
 
-from articles.models import Article, Citation
+from articles.models import Article
 from statutes.models import Provision
 
 from . import vectors
 from .embedding import get_embedder, question_vector
+from .evidence import cited_by_nearest
 
 BRIDGE_NEIGHBOURS = 30
 DEPTH = 100
@@ -75,9 +76,9 @@ def vector_source(kind: str):
         return local
     backend = connections["default"].get_backend()
     if hasattr(backend, "nearest") and get_embedder() is not None:
-        from .elasticsearch_backend import vectors_on_server  # only where the client is installed
+        from .elasticsearch_backend import ElasticVectors  # only where the client is installed
 
-        return vectors_on_server(backend, Provision if kind == vectors.PROVISIONS else Article)
+        return ElasticVectors(backend, Provision if kind == vectors.PROVISIONS else Article)
     return None
 
 
@@ -94,17 +95,10 @@ def understand(text: str, *, exclude_articles: frozenset[int] = frozenset()) -> 
     meaning = Meaning(
         vector=vector, nearest_articles=nearest, nearest_provisions=provisions.nearest(vector, DEPTH)
     )
-    if not nearest:
-        return meaning
-    weight_of = dict(nearest)
-    rank_of = {pk: rank for rank, (pk, _) in enumerate(nearest)}
-    bridge: dict[int, float] = defaultdict(float)
-    cited_by: dict[int, list[int]] = defaultdict(list)
-    rows = Citation.objects.filter(article_id__in=list(weight_of)).values_list("article_id", "provision_id")
-    for article_id, provision_id in sorted(set(rows), key=lambda row: rank_of[row[0]]):
-        bridge[provision_id] += max(weight_of[article_id], 0.0)
-        cited_by[provision_id].append(article_id)
-    meaning.bridge, meaning.cited_by = dict(bridge), dict(cited_by)
+    if nearest:  # the bridge: each answer's citations weigh as near as the answer is
+        meaning.bridge, meaning.cited_by = cited_by_nearest(
+            [(pk, max(cosine, 0.0)) for pk, cosine in nearest]
+        )
     return meaning
 
 
