@@ -40,11 +40,8 @@ from .elastic import (
 )
 from .embedding import get_embedder
 
-# What each kind's vector covers, and which of its documents have one: those of its snapshot.
-EMBEDDED = {
-    Article: (vectors.article_text, vectors.articles_to_embed),
-    Provision: (vectors.provision_text, vectors.provisions_to_embed),
-}
+# The kinds that have vectors: their documents get one when the snapshot would hold them.
+EMBEDDED = {Article: vectors.ARTICLES, Provision: vectors.PROVISIONS}
 
 
 class KBElasticsearchBackend(Elasticsearch7SearchBackend):
@@ -119,23 +116,16 @@ def document_vectors(model, objects) -> dict[int, list[float]]:
     embedder = get_embedder()
     if embedder is None or model not in EMBEDDED or not objects:
         return {}
-    text_of, to_embed = EMBEDDED[model]
-    held = set(to_embed().filter(pk__in=[obj.pk for obj in objects]).values_list("pk", flat=True))
+    to_embed, text_of = vectors.objects_and_texts(EMBEDDED[model])
+    held = set(to_embed.filter(pk__in=[obj.pk for obj in objects]).values_list("pk", flat=True))
     chosen = [obj for obj in objects if obj.pk in held]
     found: dict[int, list[float]] = {}
-    store = vectors.cache(embedder)
-    try:
+    with vectors.opened_cache(embedder) as store:
         for start in range(0, len(chosen), vectors.BATCH):
             batch = chosen[start : start + vectors.BATCH]
             matrix = store.vectors([text_of(obj) for obj in batch])
             found.update((obj.pk, row.tolist()) for obj, row in zip(batch, matrix, strict=True))
-    finally:
-        store.close()
     return found
-
-
-def vectors_on_server(backend, model) -> "ElasticVectors":
-    return ElasticVectors(backend, model)
 
 
 class ElasticVectors:

@@ -290,8 +290,14 @@ def save_snapshot(kind: str, ids: np.ndarray, matrix: np.ndarray, model: str) ->
             shutil.rmtree(old, ignore_errors=True)
 
 
-def cache(embedder: Embedder) -> VectorCache:
-    return VectorCache(vectors_path() / "cache.sqlite3", embedder)
+@contextlib.contextmanager
+def opened_cache(embedder: Embedder) -> Iterator[VectorCache]:
+    """The cache of this site's vectors, closed after use."""
+    store = VectorCache(vectors_path() / "cache.sqlite3", embedder)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 # ---------------------------------------------------------------------------------------- building
@@ -326,8 +332,7 @@ def build_locked(kind: str, embedder: Embedder, *, progress: Progress | None = N
     objects, text_of = objects_and_texts(kind)
     total = objects.count()
     ids, blocks = [], []
-    store = cache(embedder)
-    try:
+    with opened_cache(embedder) as store:
         batch = []
         for obj in objects.iterator(chunk_size=1000):
             batch.append(obj)
@@ -340,8 +345,6 @@ def build_locked(kind: str, embedder: Embedder, *, progress: Progress | None = N
         if batch:
             blocks.append(store.vectors([text_of(item) for item in batch]))
             ids.extend(item.pk for item in batch)
-    finally:
-        store.close()
     matrix = np.vstack(blocks) if blocks else np.zeros((0, embedder.dimensions), dtype=np.float32)
     save_snapshot(kind, np.asarray(ids, dtype=np.int64), matrix, embedder.name)
     if progress:
@@ -360,12 +363,9 @@ def warm_cache(kind: str, *, after_pk: int, limit: int) -> tuple[int, int] | Non
     chunk = list(objects.filter(pk__gt=after_pk)[:limit])
     if not chunk:
         return None
-    store = cache(embedder)
-    try:
+    with opened_cache(embedder) as store:
         for start in range(0, len(chunk), BATCH):
             store.vectors([text_of(item) for item in chunk[start : start + BATCH]])
-    finally:
-        store.close()
     return chunk[-1].pk, objects.filter(pk__gt=chunk[-1].pk).count()
 
 
@@ -387,14 +387,10 @@ def update_articles(article_ids: Iterable[int]) -> None:
             return
         mask = ~np.isin(present.ids, np.fromiter(changed, dtype=np.int64))
         keep_ids, keep_matrix = np.asarray(present.ids)[mask], np.asarray(present.matrix)[mask]
-        articles = list(
-            articles_to_embed().filter(pk__in=changed).only("id", "title", "summary", "body_html")
-        )
-        store = cache(embedder)
-        try:
-            new = store.vectors([article_text(article) for article in articles])
-        finally:
-            store.close()
+        to_embed, text_of = objects_and_texts(ARTICLES)
+        articles = list(to_embed.filter(pk__in=changed))
+        with opened_cache(embedder) as store:
+            new = store.vectors([text_of(article) for article in articles])
         save_snapshot(
             ARTICLES,
             np.concatenate([keep_ids, np.asarray([article.pk for article in articles], dtype=np.int64)]),
