@@ -138,3 +138,21 @@ def run_command(*args, **options):
             [*err.getvalue().splitlines(), *f"CommandError: {error}".splitlines()],
         )
     return 0, out.getvalue(), err.getvalue().splitlines()
+
+
+def save_fails_at(monkeypatch, call: int, error: Exception) -> list[str]:
+    """articles.services.save_article raising error at its call-th call (a database that gives up
+    midway through an import); the titles it was called with, in order."""
+    from articles import services
+
+    save = services.save_article
+    calls = []
+
+    def save_then_fail(**kwargs):
+        calls.append(kwargs["article"].title)
+        if len(calls) == call:
+            raise error
+        return save(**kwargs)
+
+    monkeypatch.setattr(services, "save_article", save_then_fail)
+    return calls

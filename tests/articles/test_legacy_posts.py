@@ -10,7 +10,7 @@ from django.core.management import call_command
 from articles.legacy_posts import PostFileError, import_posts
 from articles.models import Article
 from articles.revisions import cited_in, revisions_of
-from tests.helpers import make_category
+from tests.helpers import make_category, save_fails_at
 from tests.helpers import run_command as run
 
 pytestmark = pytest.mark.django_db
@@ -168,18 +168,7 @@ def test_every_problem_is_one_line_naming_the_file_and_exit_1(
 def test_a_database_error_midway_is_one_line_exit_1_and_nothing_written(statutes, tmp_path, monkeypatch):
     from django.db import OperationalError
 
-    from articles import services
-
-    save = services.save_article
-    calls = []
-
-    def save_then_fail(**kwargs):
-        calls.append(kwargs["article"].title)
-        if len(calls) == 2:
-            raise OperationalError("database is locked")
-        return save(**kwargs)
-
-    monkeypatch.setattr(services, "save_article", save_then_fail)
+    calls = save_fails_at(monkeypatch, 2, OperationalError("database is locked"))
     (tmp_path / "a.txt").write_text(GOOD_POST, encoding="utf-8")
     (tmp_path / "b.txt").write_text(
         "公司不给加班费怎么办？\n李律师 2024-05-02\n问题解答：可以申请劳动仲裁。\n", encoding="utf-8"

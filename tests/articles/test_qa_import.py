@@ -8,6 +8,7 @@ from django.core.management import call_command
 from articles.models import Article, Citation
 from articles.qa_import import SOURCE_NAME, QAFileError, import_qa
 from tests.helpers import run_command as run
+from tests.helpers import save_fails_at
 
 pytestmark = pytest.mark.django_db
 
@@ -170,18 +171,7 @@ def test_a_database_error_midway_is_one_line_exit_1_and_rolls_back_the_rows_befo
 ):
     from django.db import OperationalError
 
-    from articles import services
-
-    save = services.save_article
-    calls = []
-
-    def save_then_fail(**kwargs):
-        calls.append(kwargs["article"].title)
-        if len(calls) == 2:
-            raise OperationalError("database is locked")
-        return save(**kwargs)
-
-    monkeypatch.setattr(services, "save_article", save_then_fail)
+    calls = save_fails_at(monkeypatch, 2, OperationalError("database is locked"))
     path = write(tmp_path, ROWS)
     status, _, stderr = run("import_qa", str(path))
     assert status == 1
