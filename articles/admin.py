@@ -252,6 +252,20 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # From the database: after a refused publication the form's instance says "published".
+        context["readers_see_it"] = bool(
+            obj is not None and obj.pk and Article.objects.published().filter(pk=obj.pk).exists()
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """One history: the revisions, which say what each save changed and bring any one back
+        (Django's log of admin actions knows less; its link leads here)."""
+        if not str(object_id).isdigit() or len(str(object_id)) > 18:
+            raise Http404("没有这篇文章。")
+        return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[object_id]))
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)  # a class made for this request
         form.rendered_beforehand = getattr(request, "article_rendered_beforehand", None)
@@ -263,7 +277,7 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
-        return JsonResponse(editor.preview(request.POST.get("body", "")))
+        return JsonResponse(editor.preview(request.POST.get("body", ""), request.POST.get("title", "")))
 
     def revisions_view(self, request, object_id):
         """Every revision of the article: who saved what when; any two compared; any one restored."""
@@ -271,17 +285,25 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
         if article is None or not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         versions = list(revisions.revisions_of(article))
-        chosen = [version for version in versions if str(version.pk) in request.GET.getlist("compare")]
+        ticked = request.GET.getlist("compare")
+        chosen = [version for version in versions if str(version.pk) in ticked]
         changes = None
+        compare_needs = ""
         if len(chosen) == 2:
             newer, older = sorted(chosen, key=lambda version: version.revision.date_created, reverse=True)
             changes = (older, newer, revisions.compare(older, newer))
+        elif "compare" in request.GET or request.GET.get("do") == "compare":
+            compare_needs = f"比较需要勾选两个版本，现在勾选了 {len(chosen)} 个：" + (
+                "请再勾选一个。" if len(chosen) < 2 else "请只留两个。"
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "article": article,
             "versions": versions,
             "changes": changes,
+            "compare_needs": compare_needs,
+            "ticked": {str(version.pk) for version in chosen},
             "can_restore": self.has_change_permission(request, article),
             "title": f"修订历史：{article.title}",
         }

@@ -33,6 +33,7 @@ from statutes.verification import CheckedReference, check_text
 from . import categories, services
 from .markdown import markdown_problem
 from .models import Article, Author, Category
+from .punctuation import full_width
 from .references import reference_verdict
 
 KEY_PREFIX = "post"
@@ -74,7 +75,6 @@ STATUTE_SECTION = "相关法条"
 NUMBERED_RE = re.compile(r"^(?P<number>\d{1,2})\s*[、.．)）]\s*(?P<text>.+)$")
 QUESTION_RE = re.compile(r"^[^。！!]{4,50}[?？]$")
 HAN = r"[\u3400-\u9fff]"
-ASCII_PUNCTUATION = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 
 
 class PostFileError(ValueError):
@@ -322,15 +322,6 @@ def clean_title(line: str) -> str:
     if first:
         line = first.group(1)
     return line[:MAX_TITLE]
-
-
-def full_width(text: str) -> str:
-    """ASCII punctuation next to Chinese made full width; 1、2、 and URLs left alone."""
-    for ascii_mark, wide in ASCII_PUNCTUATION.items():
-        text = re.sub(
-            rf"(?<={HAN}){re.escape(ascii_mark)}(?!//)|{re.escape(ascii_mark)}(?={HAN})", wide, text
-        )
-    return re.sub(rf"\(([^()]*{HAN}[^()]*)\)", r"（\1）", text)
 
 
 def markdown_of(post: Post, lines: list[str]) -> str:
