@@ -16,7 +16,7 @@ from statutes.admin import CheckedInputMixin
 from statutes.models import Law
 
 from . import editor, revisions, services
-from .models import Article, Author, Category, Citation
+from .models import Article, Author, Category, Citation, ImportCheck
 from .references import reference_verdict
 
 
@@ -192,7 +192,9 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
-    readonly_fields = ["reference_checks", "suggested_provisions", "view_count", "created_at", "updated_at"]
+    readonly_fields = [
+        "import_report", "reference_checks", "suggested_provisions", "view_count", "created_at", "updated_at",
+    ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "category", "author", "body", "summary", "loaded_version"]}),
         (
@@ -216,6 +218,13 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
         css = {"all": ["css/editor.css"]}
         js = ["js/editor.js"]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.pk and ImportCheck.objects.filter(article=obj).exists():
+            # An imported draft: what the import checked, first, where the editor starts.
+            return [("导入检查（import_posts 导入时的引用检查）", {"fields": ["import_report"]}), *fieldsets]
+        return fieldsets
+
     @admin.display(description="状态", ordering="status")
     def state(self, article):
         """草稿, 已发布, or 定时 with its time: an article published for later is not yet for readers."""
@@ -231,6 +240,11 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
         return [
             path("preview/", wrap(self.preview_view), name="articles_article_preview"),
             path("<id:object_id>/revisions/", wrap(self.revisions_view), name="articles_article_revisions"),
+            path(
+                "<id:object_id>/import-checks/<id:check_id>/apply/",
+                wrap(self.apply_import_check_view),
+                name="articles_article_apply_import_check",
+            ),
             path(
                 "<id:object_id>/revisions/<id:version_id>/restore/",
                 wrap(self.restore_view),
@@ -256,6 +270,12 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
         # From the database: after a refused publication the form's instance says "published".
         context["readers_see_it"] = bool(
             obj is not None and obj.pk and Article.objects.published().filter(pk=obj.pk).exists()
+        )
+        # The import checks' one-click fixes: each a form of its own, outside the article's form.
+        context["import_fixes"] = (
+            list(ImportCheck.objects.filter(article=obj, applied_at=None, suggested__isnull=False))
+            if obj is not None and obj.pk
+            else []
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -339,6 +359,100 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
         )
         self.message_user(request, "已恢复该版本，并重新检查了正文中的法条引用。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def apply_import_check_view(self, request, object_id, check_id):
+        """One click: the fix an import check suggests, made through articles.services (a new revision)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        check = (
+            ImportCheck.objects.filter(article=article, pk=check_id).select_related("suggested__law").first()
+        )
+        if check is None:
+            raise Http404("没有这一项导入检查。")
+        change_page = reverse("admin:articles_article_change", args=[article.pk])
+        if check.applied_at is not None:
+            self.message_user(request, "这一项已经改正过了。", messages.INFO)
+            return HttpResponseRedirect(change_page)
+        try:
+            services.apply_import_check(check=check, user=request.user)
+        except services.FixOutdated as outdated:
+            self.message_user(request, f"没有改动：{outdated}", messages.WARNING)
+        except services.PublishRefused as refused:
+            self.message_user(
+                request,
+                "没有改动：这篇文章已发布，改后正文的法条引用有问题：" + "；".join(refused.problems),
+                messages.ERROR,
+            )
+        else:
+            self.log_change(request, article, f"采纳导入检查的建议：{check.fix_label}")
+            self.message_user(request, f"已{check.fix_label}，并记入修订历史。", messages.SUCCESS)
+        return HttpResponseRedirect(change_page)
+
+    @admin.display(description="导入检查")
+    def import_report(self, article):
+        """What import_posts found in the post: each reference, its verdict and the fix (made, or one
+        click away); then the provisions the search's evidence suggests citing."""
+        checks = list(article.import_checks.select_related("written__law", "suggested__law"))
+        if not checks:
+            return "—"
+
+        def name(provision):
+            return (
+                f"{provision.law.short_title or provision.law.title} {provision.label}" if provision else "—"
+            )
+
+        def fix(check):
+            if check.suggested is None:
+                return format_html(
+                    '<span class="kb-import-none">{}</span>',
+                    "无需改动" if check.verdict.startswith("正确") else "—",
+                )
+            if check.applied_at is not None:
+                when = (
+                    "导入时已改正"
+                    if check.source == ImportCheck.Source.QUOTE and check.kind == ImportCheck.Kind.STATUTES
+                    else "已改正"
+                )
+                return format_html(
+                    '<span class="kb-import-applied">{} → <a href="{}" target="_blank">{}</a>（{}）</span>',
+                    name(check.written) if check.written else check.text,
+                    check.suggested.get_absolute_url(),
+                    name(check.suggested),
+                    when,
+                )
+            return format_html(
+                '<a href="{}" target="_blank">{}</a>（{}）'
+                '<button type="submit" form="kb-import-fix-{}" class="button kb-import-fix">{}</button>',
+                check.suggested.get_absolute_url(),
+                name(check.suggested),
+                check.get_source_display(),
+                check.pk,
+                check.fix_label,
+            )
+
+        rows = format_html_join(
+            "",
+            '<tr class="kb-import-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    check.kind,
+                    check.get_kind_display(),
+                    check.text or name(check.suggested),
+                    check.verdict or "相似问答引用、条文用语相近",
+                    fix(check),
+                )
+                for check in checks
+            ),
+        )
+        return format_html(
+            '<p class="help">导入文件：{}。引文逐字出自另一条的，导入时已改为引用那一条；其余建议点按钮采纳（记入修订历史）。</p>'
+            '<table class="kb-import-checks"><thead><tr><th>类别</th><th>原文</th><th>检查</th><th>改正</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            checks[0].file_name or "—", rows,
+        )  # fmt: skip
 
     @admin.display(description="引用检查")
     def reference_checks(self, article):
