@@ -1,12 +1,12 @@
 """python manage.py import_statutes PATH: import a statute corpus folder or one file."""
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand
 
 from statutes import exit_codes
 from statutes.importer import import_statutes
+from statutes.progress import Progress
 
 
 class Command(BaseCommand):
@@ -28,17 +28,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, verbosity=1, prune=False, **options):
         started = time.monotonic()
-        show_progress = verbosity >= 1
-        interactive = show_progress and sys.stdout.isatty()
+        bar = Progress(self.stdout, "导入法律法规", verbosity=verbosity)
 
         def progress(done, total, title):
             if verbosity >= 2:
                 self.stdout.write(f"[{done}/{total}] {title}")
-            elif interactive:
-                self.stdout.write(f"\r导入中 {done}/{total} 部法律法规", ending="")
-                self.stdout.flush()
-            elif show_progress and (done % 250 == 0 or done == total):
-                self.stdout.write(f"导入中 {done}/{total} 部法律法规")
+            else:
+                bar(done, total)
 
         try:
             report = import_statutes(path, progress=progress, prune=prune)
@@ -46,8 +42,7 @@ class Command(BaseCommand):
             self.stop([f"{path}: no such file or folder"], imported=False)
         if not report.files:
             self.stop([f"{path}: no statute files (.md) in this folder"], imported=False)
-        if interactive:
-            self.stdout.write("")
+        bar.finish()
         elapsed = time.monotonic() - started
 
         for warning in report.warnings:
