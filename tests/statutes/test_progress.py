@@ -24,7 +24,13 @@ def make(interactive, clock=None):
 
 
 def test_durations_read_as_seconds_then_minutes():
-    assert [duration(s) for s in (0, 4.4, 59, 60, 185)] == ["0 秒", "4 秒", "59 秒", "1 分 00 秒", "3 分 05 秒"]
+    assert [duration(s) for s in (0, 4.4, 59, 60, 185)] == [
+        "0 秒",
+        "4 秒",
+        "59 秒",
+        "1 分 00 秒",
+        "3 分 05 秒",
+    ]
 
 
 def test_a_log_gets_a_line_every_interval_with_an_eta_and_the_end():

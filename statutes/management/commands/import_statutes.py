@@ -1,11 +1,14 @@
 """python manage.py import_statutes PATH: import a statute corpus folder or one file."""
 
 import time
+from collections import Counter
 
 from django.core.management.base import BaseCommand
 
 from statutes import exit_codes
+from statutes.changes import KIND_LABELS
 from statutes.importer import import_statutes
+from statutes.models import LawChange
 from statutes.progress import Progress
 
 
@@ -59,6 +62,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Duplicate copies skipped: {len(report.duplicates)}")
             for skipped, kept in report.duplicates:
                 self.stdout.write(f"  {skipped} (same version as {kept})")
+        self.describe_update(report, verbosity)
         if report.changed:
             self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f} s."))
         else:
@@ -75,6 +79,30 @@ class Command(BaseCommand):
                 f"(--prune deletes {them})"
             )
         self.stop(problems, imported=bool(report.laws))
+
+    def describe_update(self, report, verbosity: int) -> None:
+        """What changed in the library's current texts, law by law: the report saved in the admin."""
+        if not report.law_changes:
+            return
+        counts = report.summary()
+        self.stdout.write(
+            "Library update: "
+            f"{counts['laws_added']} new laws, {counts['versions_added']} new versions, "
+            f"{counts['laws_amended']} amended in place, {counts['laws_repealed']} repealed; provisions "
+            f"{counts['provisions_added']} added, {counts['provisions_changed']} changed, "
+            f"{counts['provisions_removed']} removed, {counts['provisions_renumbered']} renumbered."
+        )
+        if verbosity >= 1:
+            for change in report.law_changes:
+                kinds = Counter(provision.kind for provision in change.provisions)
+                detail = "，".join(f"{KIND_LABELS[kind]} {n}" for kind, n in sorted(kinds.items()))
+                version = change.law.promulgated_on.isoformat() if change.law.promulgated_on else "?"
+                label = LawChange.Kind(change.kind).label
+                self.stdout.write(
+                    f"  {label} {change.law.title}（{version}）" + (f"：{detail}" if detail else "")
+                )
+        if report.library_import is not None:
+            self.stdout.write(f"The report is kept in the admin: 法库更新 #{report.library_import.pk}.")
 
     def stop(self, problems: list[str], *, imported: bool) -> None:
         """Exit 2 when some laws were imported and some refused, 1 when none were (statutes.exit_codes)."""
