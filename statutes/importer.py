@@ -27,6 +27,7 @@ from .changes import ADDED, CHANGED, REMOVED, RENUMBERED, Change, ProvisionText,
 from .models import Law, LawChange, Level, LibraryImport, Provision, ProvisionChange, Status
 from .numerals import format_key, format_label, int_to_chinese
 from .parser import ParsedProvision, ParsedStatute, StatuteFormatError, parse_file, split_file_name
+from .signals import library_updated
 
 logger = logging.getLogger(__name__)
 
@@ -559,6 +560,7 @@ def finish_import(record: LibraryImport, report: ImportReport) -> LibraryImport:
     record.problems = problems
     record.finished_at = timezone.now()
     record.save(update_fields=["summary", "problems", "finished_at"])
+    library_updated.send(sender=LibraryImport, record=record)
     return record
 
 
