@@ -1,8 +1,13 @@
 """Reads of the statute library that the pages need, each in a fixed number of queries."""
 
+import datetime
 from dataclasses import dataclass, field
 
-from .models import Law, Level, Provision
+from django.core.cache import cache
+from django.db.models import Q
+
+from .changes import Change, ProvisionText, compare
+from .models import Law, Level, LibraryImport, Provision
 
 HEADING_LEVELS = ("part", "subpart", "chapter", "section")
 
@@ -88,3 +93,95 @@ def provision_with_neighbours(provision: Provision) -> tuple[Provision | None, P
     previous = siblings.filter(order__lt=provision.order).order_by("-order").first()
     following = siblings.filter(order__gt=provision.order).order_by("order").first()
     return previous, following
+
+
+# --- versions of a law and of a provision (修订对照) -------------------------------------------
+
+
+def provision_texts(law: Law) -> list[ProvisionText]:
+    return [
+        ProvisionText(key, label, text, pk)
+        for pk, key, label, text in law.provisions.order_by("order").values_list("pk", "key", "label", "text")
+    ]
+
+
+def counterparts(older: Law, newer: Law) -> dict[str, str | None]:
+    """Each provision of the older version (by key) → its key in the newer one, None where the newer
+    version has it no more: matched by number and text (statutes.changes). Kept in the cache until
+    the library next changes (its latest import)."""
+    generation = LibraryImport.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    key = f"statutes:counterparts:{older.pk}:{newer.pk}:{generation}"
+
+    def compute() -> dict[str, str | None]:
+        old, new = provision_texts(older), provision_texts(newer)
+        mapping: dict[str, str | None] = {provision.key: provision.key for provision in old}
+        for change in compare(old, new):
+            if change.old is not None:
+                mapping[change.old.key] = change.new.key if change.new is not None else None
+        return mapping
+
+    return cache.get_or_set(key, compute, COUNTERPARTS_SECONDS)
+
+
+COUNTERPARTS_SECONDS = 24 * 3600
+
+
+@dataclass
+class ProvisionVersion:
+    """One version of a law, and what it holds in place of the provision a page shows."""
+
+    law: Law
+    provision: Provision | None  # None: that version has no such provision
+    same_text: bool  # the same words as the page's provision
+    is_this: bool  # the page's own version
+
+
+def provision_versions(provision: Provision) -> list[ProvisionVersion]:
+    """The provision across every version of its law, oldest first (one entry per version)."""
+    versions = sorted(law_versions(provision.law), key=lambda law: date_rank(law.promulgated_on))
+    if len(versions) < 2:
+        return []
+    here = next(n for n, law in enumerate(versions) if law.pk == provision.law_id)
+    keys: dict[int, str | None] = {here: provision.key}
+    for n in range(here, len(versions) - 1):
+        keys[n + 1] = keys[n] and counterparts(versions[n], versions[n + 1]).get(keys[n])
+    for n in range(here, 0, -1):
+        backwards = {new: old for old, new in counterparts(versions[n - 1], versions[n]).items() if new}
+        keys[n - 1] = keys[n] and backwards.get(keys[n])
+    wanted = Q(pk__in=[])
+    for n, key in keys.items():
+        if key:
+            wanted |= Q(law_id=versions[n].pk, key=key)
+    found = {(row.law_id, row.key): row for row in Provision.objects.filter(wanted)}
+    entries = []
+    for n, law in enumerate(versions):
+        counterpart = found.get((law.pk, keys[n])) if keys[n] else None
+        entries.append(
+            ProvisionVersion(
+                law=law,
+                provision=counterpart,
+                same_text=counterpart is not None and counterpart.text == provision.text,
+                is_this=n == here,
+            )
+        )
+    return entries
+
+
+@dataclass
+class LawComparison:
+    older: Law
+    newer: Law
+    changes: list[Change]
+    unchanged: int
+
+
+def compare_laws(older: Law, newer: Law) -> LawComparison:
+    """Two versions of one law, provision by provision: what changed, and how many stayed the same."""
+    old, new = provision_texts(older), provision_texts(newer)
+    changes = compare(old, new)
+    touched = {change.new.key for change in changes if change.new is not None}
+    return LawComparison(older, newer, changes, sum(1 for p in new if p.key not in touched))
+
+
+def date_rank(day):
+    return day or datetime.date.min
