@@ -4,8 +4,15 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from reversion.models import Version
 
-from articles.alerts import articles_with_open_alerts, flag_citing_articles
+from articles.alerts import (
+    AlertResolved,
+    acknowledge,
+    articles_with_open_alerts,
+    cite_new_text,
+    flag_citing_articles,
+)
 from articles.models import Article, CitationAlert
 from kb import reader_cache
 from statutes.importer import import_statutes
@@ -73,3 +80,66 @@ def test_readers_see_beside_the_quotation_that_it_changed_until_an_editor_acts(l
     )
     reader_cache.content_changed()
     assert "此条已于" not in client.get(moved.get_absolute_url()).content.decode()
+
+
+OLD_APPLICATION = "公民认为具体行政行为侵犯其合法权益，向行政机关提出行政复议申请。"
+OLD_PURPOSE = "为了规范电信市场秩序，制定本条例。"
+
+
+def flagged(article):
+    return CitationAlert.objects.get(article=article)
+
+
+def test_citing_the_new_text_renumbers_the_reference_and_moves_the_citation(library, editor_user):
+    article = make_article(
+        "行政复议怎么申请",
+        body=f"《中华人民共和国行政复议法》第二条规定：“{OLD_APPLICATION}”所以可以申请。",
+    )
+    second_snapshot(library)
+    import_statutes(library, today=TODAY)
+    alert = flagged(article)
+    done = cite_new_text(alert, user=editor_user)
+    article.refresh_from_db()
+    assert done.references_renumbered == 1 and "行政复议法》第三条规定" in article.body
+    new_place = provision(REVIEW, "3", law__is_current=True)
+    assert list(article.citations.values_list("provision_id", flat=True)) == [new_place.pk]
+    alert.refresh_from_db()
+    assert alert.resolution == CitationAlert.Resolution.CITED_NEW and alert.resolved_by == editor_user
+    (latest, *_) = Version.objects.get_for_object(article)
+    assert latest.revision.comment.startswith("引用新条文：")
+    with pytest.raises(AlertResolved):
+        cite_new_text(alert, user=editor_user)
+
+
+def test_citing_the_new_text_replaces_a_quotation_amended_in_place(library, editor_user):
+    article = make_article("电信条例的立法目的", body=f"《电信条例》第一条：“{OLD_PURPOSE}”")
+    second_snapshot(library)
+    import_statutes(library, today=TODAY)
+    done = cite_new_text(flagged(article), user=editor_user)
+    article.refresh_from_db()
+    assert done.quotes_replaced == 1 and OLD_PURPOSE not in article.body
+    assert "维护电信用户和电信业务经营者的合法权益" in article.body
+
+
+def test_acknowledging_needs_a_reason_and_keeps_it_in_the_revision_history(library, editor_user):
+    article = make_article("电信条例的立法目的", body=f"《电信条例》第一条：“{OLD_PURPOSE}”")
+    second_snapshot(library)
+    import_statutes(library, today=TODAY)
+    alert = flagged(article)
+    with pytest.raises(ValueError):
+        acknowledge(alert, user=editor_user, reason="  ")
+    acknowledge(alert, user=editor_user, reason="本文讨论的是修改前的案件")
+    alert.refresh_from_db()
+    assert not alert.is_open and alert.reason == "本文讨论的是修改前的案件"
+    (latest, *_) = Version.objects.get_for_object(article)
+    assert "确认无需修改" in latest.revision.comment and "修改前的案件" in latest.revision.comment
+    article.refresh_from_db()
+    assert OLD_PURPOSE in article.body  # the body as it was
+
+
+def test_a_removed_or_repealed_provision_has_no_new_text_to_cite(library, editor_user):
+    article = make_article("旧条例的文章", cites=[provision("旧条例", "1")])
+    second_snapshot(library)
+    import_statutes(library, today=TODAY)
+    with pytest.raises(ValueError):
+        cite_new_text(flagged(article), user=editor_user)
