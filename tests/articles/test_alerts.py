@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
@@ -143,3 +144,52 @@ def test_a_removed_or_repealed_provision_has_no_new_text_to_cite(library, editor
     import_statutes(library, today=TODAY)
     with pytest.raises(ValueError):
         cite_new_text(flagged(article), user=editor_user)
+
+
+class TestAdmin:
+    """The editor's side: the filter, the count on the admin's front page, the change form's panel
+    with the old and new texts side by side, and its two actions."""
+
+    @pytest.fixture
+    def flagged_article(self, library):
+        article = make_article("电信条例的立法目的", body=f"《电信条例》第一条：“{OLD_PURPOSE}”")
+        second_snapshot(library)
+        import_statutes(library, today=TODAY)
+        return article
+
+    def test_the_front_page_counts_and_the_list_filters_flagged_articles(
+        self, editor_client, flagged_article
+    ):
+        make_article("没有变动的文章")
+        front = editor_client.get(reverse("admin:index")).content.decode()
+        assert "<strong>1</strong> 篇文章所引法条已修改" in front
+        listing = editor_client.get(reverse("admin:articles_article_changelist"), {"cited_changed": "open"})
+        assert flagged_article.title in listing.content.decode()
+        assert "没有变动的文章" not in listing.content.decode()
+
+    def test_the_change_form_shows_both_texts_and_acknowledging_resolves_it(
+        self, editor_client, flagged_article
+    ):
+        url = reverse("admin:articles_article_change", args=[flagged_article.pk])
+        page = editor_client.get(url).content.decode()
+        alert = flagged(flagged_article)
+        assert "所引法条已修改" in page and OLD_PURPOSE in page
+        assert '<ins class="diff-in">' in page and "引用新条文" in page and "确认无需修改" in page
+        acknowledge_url = reverse(
+            "admin:articles_article_alert_acknowledge", args=[flagged_article.pk, alert.pk]
+        )
+        refused = editor_client.post(acknowledge_url, {f"alert_reason_{alert.pk}": ""}, follow=True)
+        assert "请写明为什么无需修改" in refused.content.decode() and flagged(flagged_article).is_open
+        done = editor_client.post(
+            acknowledge_url, {f"alert_reason_{alert.pk}": "案件发生在修改之前"}, follow=True
+        )
+        assert "已确认无需修改" in done.content.decode() and not flagged(flagged_article).is_open
+        assert editor_client.get(acknowledge_url).status_code == 405
+
+    def test_citing_the_new_text_from_the_change_form(self, editor_client, flagged_article):
+        alert = flagged(flagged_article)
+        url = reverse("admin:articles_article_alert_cite_new", args=[flagged_article.pk, alert.pk])
+        done = editor_client.post(url, follow=True).content.decode()
+        assert "已引用新条文：正文中替换了 1 处引文" in done
+        again = editor_client.post(url, follow=True).content.decode()
+        assert "已经有人处理过了" in again
