@@ -18,7 +18,7 @@ from statutes.models import Law
 from . import alerts, editor, revisions, services
 from .admin_alerts import CitationAlertAdminMixin, CitationAlertFilter
 from .models import Article, Author, Category, Citation
-from .references import reference_verdict
+from .references import is_misquote, reference_verdict
 
 
 class CitesOutdatedLawFilter(admin.SimpleListFilter):
@@ -36,10 +36,7 @@ class CitesOutdatedLawFilter(admin.SimpleListFilter):
             flagged = [
                 article.pk
                 for article in queryset.only("pk", "reference_report")
-                if any(
-                    not entry["resolved"] or entry["quote_matches"] is False
-                    for entry in article.reference_report
-                )
+                if any(not entry["resolved"] or is_misquote(entry) for entry in article.reference_report)
             ]
             return queryset.filter(pk__in=flagged)
         return queryset
