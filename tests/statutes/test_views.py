@@ -167,6 +167,7 @@ class TestLawDetail:
         )
         content = client.get(old.get_absolute_url()).content.decode()
         assert "本页为历史版本" in content and civil_code.get_absolute_url() in content
+        assert "<summary>全部 2 个版本</summary>" in content
 
     def test_query_count_does_not_grow_with_the_size_of_the_law(self, client):
         small = make_law("小法")
