@@ -75,7 +75,7 @@ class TestLawTitlePinyin:
         make_law("中华人民共和国民法典")
         make_law("中华人民共和国刑法", promulgated_on=datetime.date(2020, 12, 26))
         Law.objects.update(title_pinyin="")
-        migration = importlib.import_module("statutes.migrations.0002_law_title_pinyin")
+        migration = importlib.import_module("statutes.migrations.0003_law_title_pinyin")
         migration.fill_title_pinyin(apps, None)
         assert dict(Law.objects.values_list("short_title", "title_pinyin")) == {
             "民法典": "min2 fa3 dian3",

@@ -18,7 +18,7 @@ def fill_title_pinyin(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("statutes", "0001_initial"),
+        ("statutes", "0002_library_imports"),
     ]
 
     operations = [
