@@ -124,7 +124,9 @@ def categories_with_counts() -> list[Category]:
 
 
 def most_read_articles(*, limit: int = 5) -> list[Article]:
-    return list(Article.objects.published().order_by("-view_count", "-published_at")[:limit])
+    """The articles readers opened most; none read yet, none listed (a ranking of noughts says nothing)."""
+    read = Article.objects.published().filter(view_count__gt=0)
+    return list(read.order_by("-view_count", "-published_at")[:limit])
 
 
 def articles_citing(*, provision: Provision, limit: int = 50) -> list[Article]:

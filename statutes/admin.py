@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 
 from .citations import parse_citation_search
 from .models import Law, LibraryImport, Provision, ProvisionChange
-from .text import clean_text, one_line
+from .text import clean_text, heading_line, one_line
 
 MAX_ALIASES = 50
 MAX_ALIAS_LENGTH = 200  # as long as a title may be
@@ -124,11 +124,14 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def clean_text_fields(cleaned_data: dict, *, one_line_fields=(), text_fields=()) -> dict:
+def clean_text_fields(cleaned_data: dict, *, one_line_fields=(), heading_fields=(), text_fields=()) -> dict:
     """The form's text as the importer stores it (statutes.text): no control characters; names on one line."""
     for name in one_line_fields:
         if isinstance(cleaned_data.get(name), str):
             cleaned_data[name] = one_line(cleaned_data[name])
+    for name in heading_fields:
+        if isinstance(cleaned_data.get(name), str):
+            cleaned_data[name] = heading_line(cleaned_data[name])
     for name in text_fields:
         if isinstance(cleaned_data.get(name), str):
             cleaned_data[name] = clean_text(cleaned_data[name])
@@ -162,7 +165,7 @@ class ProvisionAdminForm(forms.ModelForm):
 
     def clean(self):
         return clean_text_fields(
-            super().clean(), one_line_fields=("part", "subpart", "chapter", "section"), text_fields=("text",)
+            super().clean(), heading_fields=("part", "subpart", "chapter", "section"), text_fields=("text",)
         )
 
 

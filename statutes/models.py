@@ -2,8 +2,11 @@
 
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 
+from .collation import initial, title_pinyin
 from .numerals import format_key, format_label
 from .parser import ITEM_RE
 
@@ -72,6 +75,8 @@ class Law(models.Model):
 
     title = models.CharField("标题", max_length=200, db_index=True)
     short_title = models.CharField("简称", max_length=200, db_index=True)
+    # The short title in pinyin, the order of the law list (statutes.collation); derived on every save.
+    title_pinyin = models.CharField("标题拼音", max_length=255, blank=True, editable=False)
     aliases = models.JSONField("别名", default=list, blank=True)
     level = models.CharField("效力级别", max_length=10, choices=Level.choices, default=Level.LAW)
     category = models.CharField("法律部门", max_length=30, blank=True)
@@ -102,11 +107,30 @@ class Law(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, update_fields=None, **kwargs):
+        # title_pinyin itself is derived just before the row is written (derive_title_pinyin below);
+        # a save of the titles alone writes it too.
+        if update_fields is not None and {"title", "short_title"} & set(update_fields):
+            update_fields = {*update_fields, "title_pinyin"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def get_absolute_url(self):
         return reverse("statutes:law_detail", args=[self.pk])
 
     def natural_key(self):
         return (self.title, self.promulgated_on.isoformat() if self.promulgated_on else None)
+
+    @property
+    def title_initial(self) -> str:
+        """The letter the law is listed under in the law list (M for 中华人民共和国民法典)."""
+        return initial(self.title_pinyin)
+
+    @property
+    def title_prefix(self) -> str:
+        """What the title has before its short title (中华人民共和国), shown lighter in lists."""
+        if self.short_title and self.title != self.short_title and self.title.endswith(self.short_title):
+            return self.title.removesuffix(self.short_title)
+        return ""
 
     @property
     def is_in_force(self) -> bool:
@@ -137,6 +161,13 @@ class Law(models.Model):
     @property
     def note_lines(self) -> list[str]:
         return [line for line in self.notes.splitlines() if line.strip()]
+
+
+@receiver(pre_save, sender=Law)
+def derive_title_pinyin(sender, instance: Law, **kwargs):
+    """Law.title_pinyin from the short title, at every write of a law: its save, and the raw saves of
+    loaddata (the demo fixture, a restored backup), which do not call Law.save."""
+    instance.title_pinyin = title_pinyin(instance.short_title or instance.title)
 
 
 class ProvisionQuerySet(models.QuerySet):

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Q
@@ -13,9 +14,40 @@ HEADING_LEVELS = ("part", "subpart", "chapter", "section")
 
 
 @dataclass
+class InitialGroup:
+    """The laws of a level whose titles start with one letter of pinyin (M: 民法典, 民事诉讼法 …)."""
+
+    letter: str
+    laws: list[Law]
+
+    @property
+    def anchor(self) -> str:
+        return self.letter if self.letter.isalpha() else "0"
+
+
+@dataclass
 class LevelGroup:
     level: str
     laws: list[Law]
+    # A group this long shows its laws under their initials, with an index of the letters, where the
+    # letters tell something: not where most titles share one (司法解释: 最高人民法院… under Z).
+    BY_INITIAL_FROM = 20
+
+    @cached_property
+    def shows_initials(self) -> bool:
+        if len(self.laws) < self.BY_INITIAL_FROM:
+            return False
+        return max(len(initial.laws) for initial in self.by_initial) * 2 <= len(self.laws)
+
+    @cached_property
+    def by_initial(self) -> list[InitialGroup]:
+        """The group's laws under their initials, in the order they come (the list's pinyin order)."""
+        initials: list[InitialGroup] = []
+        for law in self.laws:
+            if not initials or initials[-1].letter != law.title_initial:
+                initials.append(InitialGroup(law.title_initial, []))
+            initials[-1].laws.append(law)
+        return initials
 
 
 @dataclass
@@ -41,13 +73,19 @@ class LawOutline:
 
 
 def law_list(*, query: str = "", level: str = "", include_superseded: bool = False) -> list[LevelGroup]:
-    """Laws grouped by level (宪法 first), each with its provision count, in one query."""
+    """Laws grouped by level (宪法 first), each with its provision count, in one query.
+
+    Within a level, in pinyin order of the short title (statutes.collation: 民法典 under M), stored
+    with each law so that the database sorts; versions of one title newest first.
+    """
     laws = Law.objects.with_provision_count().matching_title(query)
     if not include_superseded:
         laws = laws.current()
     if level:
         laws = laws.filter(level=level)
-    laws = laws.defer("history", "preamble", "annex", "notes").order_by("short_title", "-promulgated_on")
+    laws = laws.defer("history", "preamble", "annex", "notes").order_by(
+        "title_pinyin", "title", "-promulgated_on"
+    )
     groups: dict[str, list[Law]] = {}
     for law in laws:
         groups.setdefault(law.level, []).append(law)
