@@ -53,7 +53,7 @@ def bring_up(corpus, qa) -> str:
 def test_the_first_run_brings_everything_and_the_next_ones_only_what_changed(shared):
     corpus, qa = shared
     first = bring_up(corpus, qa)
-    assert "[1/4]" in first and "[3/4]" in first and "[4/4]" in first
+    assert "[1/5]" in first and "[3/5]" in first and "[4/5]" in first
     assert Provision.objects.filter(law__short_title="民法典", key="1032").exists()
     imported = Article.objects.get(title=ANSWERS[0])
     assert set(Article.objects.values_list("title", flat=True)) == set(ANSWERS)  # no demo articles
@@ -61,14 +61,14 @@ def test_the_first_run_brings_everything_and_the_next_ones_only_what_changed(sha
     assert RelatedArticle.objects.filter(article=imported).exists()
 
     second = bring_up(corpus, qa)
-    assert "[1/4]" not in second and "[3/4]" not in second and "[4/4]" not in second
+    assert "[1/5]" not in second and "[3/5]" not in second and "[4/5]" not in second
     assert "up to date" in second
 
     qa.write_text(
         qa.read_text(encoding="utf-8").replace("侵犯隐私权。", "侵犯隐私权，可以起诉。"), encoding="utf-8"
     )
     third = bring_up(corpus, qa)
-    assert "[1/4]" not in third and "[3/4]" in third and "its input changed (qa)" in third
+    assert "[1/5]" not in third and "[3/5]" in third and "its input changed (qa)" in third
     assert "可以起诉" in Article.objects.get(pk=imported.pk).body
 
 

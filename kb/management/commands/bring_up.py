@@ -96,17 +96,17 @@ class Command(BaseCommand):
         # A rebuild follows: the imports leave their index updates to it instead of writing them one by one.
         with tasks.paused() if rebuild else nullcontext():
             if "corpus" in changed and corpus.is_dir():
-                say(f"[1/4] Importing the statute library from {corpus} …")
+                say(f"[1/5] Importing the statute library from {corpus} …")
                 call_command("import_statutes", str(corpus), verbosity=verbosity)
             if "demo" in changed or "corpus" in changed:
                 if real_answers:
-                    say("[2/4] Loading the demo's statutes, categories and authors (not its articles) …")
+                    say("[2/5] Loading the demo's statutes, categories and authors (not its articles) …")
                     call_command("load_demo", articles=False, verbosity=verbosity)
                 else:
-                    say("[2/4] Loading the demo content …")
+                    say("[2/5] Loading the demo content …")
                     call_command("load_demo", verbosity=verbosity)
             if "qa" in changed and qa.is_file():
-                say(f"[3/4] Importing the Q&A answers from {qa} …")
+                say(f"[3/5] Importing the Q&A answers from {qa} …")
                 call_command("import_qa", str(qa), verbosity=verbosity)
             if real_answers:
                 self.withdraw_demo_articles()
@@ -119,7 +119,7 @@ class Command(BaseCommand):
                 if index_missing
                 else "its input changed (" + ", ".join(sorted(changed)) + ")"
             )
-            say(f"[4/4] Building the search index: {reason} …")
+            say(f"[4/5] Building the search index: {reason} …")
             call_command("rebuild_index", interactive=False, verbosity=verbosity)
             say("      Topics and related articles …")
             call_command("refresh_topics", verbosity=verbosity)
