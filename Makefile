@@ -31,6 +31,8 @@ browser:
 
 # The real site: the whole statute library, the Q&A answers and the demo content (each step only when
 # its input changed: manage.py bring_up), then the development server. Without ../shared, the demo alone.
+# DEBUG is off (kb.settings.dev): the site's own error pages, static files from WhiteNoise;
+# DJANGO_DEBUG=1 make run for Django's debug pages.
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py bring_up --corpus $(CORPUS) --qa $(QA)

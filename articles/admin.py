@@ -15,9 +15,10 @@ import statutes.converters  # noqa: F401 - registers <id:>
 from statutes.admin import CheckedInputMixin
 from statutes.models import Law
 
-from . import editor, revisions, services
+from . import alerts, editor, revisions, services
+from .admin_alerts import CitationAlertAdminMixin, CitationAlertFilter
 from .models import Article, Author, Category, Citation, ImportCheck
-from .references import reference_verdict
+from .references import is_misquote, reference_verdict
 
 
 class CitesOutdatedLawFilter(admin.SimpleListFilter):
@@ -35,10 +36,7 @@ class CitesOutdatedLawFilter(admin.SimpleListFilter):
             flagged = [
                 article.pk
                 for article in queryset.only("pk", "reference_report")
-                if any(
-                    not entry["resolved"] or entry["quote_matches"] is False
-                    for entry in article.reference_report
-                )
+                if any(not entry["resolved"] or is_misquote(entry) for entry in article.reference_report)
             ]
             return queryset.filter(pk__in=flagged)
         return queryset
@@ -182,19 +180,25 @@ class CitationInline(CheckedInputMixin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
+class ArticleAdmin(CitationAlertAdminMixin, CheckedInputMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "category", "author", "state", "published_at", "view_count"]
-    list_filter = ["status", "category", "author", "origin", CitesOutdatedLawFilter]
+    list_filter = ["status", "category", "author", "origin", CitationAlertFilter, CitesOutdatedLawFilter]
     list_select_related = ["category", "author"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
     readonly_fields = [
-        "import_report", "reference_checks", "suggested_provisions", "view_count", "created_at", "updated_at",
-    ]  # fmt: skip
+        "import_report",
+        "reference_checks",
+        "suggested_provisions",
+        "citation_alerts",
+        "view_count",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "category", "author", "body", "summary", "loaded_version"]}),
         (
@@ -217,13 +221,6 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["css/editor.css"]}
         js = ["js/editor.js"]
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and obj.pk and ImportCheck.objects.filter(article=obj).exists():
-            # An imported draft: what the import checked, first, where the editor starts.
-            return [("导入检查（import_posts 导入时的引用检查）", {"fields": ["import_report"]}), *fieldsets]
-        return fieldsets
 
     @admin.display(description="状态", ordering="status")
     def state(self, article):
@@ -250,8 +247,22 @@ class ArticleAdmin(CheckedInputMixin, admin.ModelAdmin):
                 wrap(self.restore_view),
                 name="articles_article_restore",
             ),
+            *self.alert_urls(),
             *super().get_urls(),
         ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.pk and ImportCheck.objects.filter(article=obj).exists():
+            # An imported draft: what the import checked, first, where the editor starts.
+            fieldsets = [
+                ("导入检查（import_posts 导入时的引用检查）", {"fields": ["import_report"]}),
+                *fieldsets,
+            ]
+        if obj is not None and alerts.open_alerts().filter(article=obj).exists():
+            # A library update changed what it cites: first, before anything else is edited.
+            return [("所引法条已修改", {"fields": ["citation_alerts"], "classes": ["kb-alerts"]}), *fieldsets]
+        return fieldsets
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         may_save = self.has_add_permission(request) or self.has_change_permission(request)

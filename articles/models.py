@@ -1,5 +1,6 @@
 """Q&A articles written by lawyers, grouped by category, citing provisions of the statute library."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -430,3 +431,71 @@ class ViewCountBatch(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}: {self.views}"
+
+
+class CitationAlert(models.Model):
+    """A library update changed a provision a published article cites: the article is flagged until an
+    editor cites the new text or acknowledges that nothing needs changing (with a reason).
+
+    Made by articles.alerts when statutes.importer announces an update (statutes.signals).
+    """
+
+    class Resolution(models.TextChoices):
+        CITED_NEW = "cited_new", "已引用新条文"
+        ACKNOWLEDGED = "acknowledged", "确认无需修改"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="citation_alerts", verbose_name="文章"
+    )
+    provision = models.ForeignKey(
+        Provision, on_delete=models.CASCADE, related_name="+", verbose_name="所引法条"
+    )
+    law_change = models.ForeignKey(
+        "statutes.LawChange", on_delete=models.CASCADE, related_name="+", verbose_name="法律变动"
+    )
+    provision_change = models.ForeignKey(
+        "statutes.ProvisionChange",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="条文变动",
+        help_text="空：整部法律废止。",
+    )
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    resolution = models.CharField("处理", max_length=20, choices=Resolution.choices, blank=True)
+    reason = models.CharField("理由", max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="处理人",
+    )
+
+    class Meta:
+        verbose_name = "所引法条变动提醒"
+        verbose_name_plural = "所引法条变动提醒"
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "provision", "law_change"], name="citation_alert_once_per_change"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "resolved_at"])]
+
+    def __str__(self):
+        return f"{self.article} → {self.provision}：{self.what_changed}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def what_changed(self) -> str:
+        """修改, 删除, 条号变动 or 废止: what became of the cited provision."""
+        if self.provision_change_id is None:
+            return "废止"
+        return self.provision_change.get_kind_display()

@@ -147,6 +147,11 @@ def read_rows(path: Path) -> list[Row]:
     return rows
 
 
+def imported_answers():
+    """The articles imported from a Q&A file (the real answers), whatever editors did to them since."""
+    return Article.objects.filter(import_key__startswith=f"{KEY_PREFIX}:")
+
+
 def markdown_body(answer: str) -> str:
     """The answer's lines as Markdown paragraphs."""
     return "\n\n".join(line.strip() for line in answer.splitlines() if line.strip()) + "\n"

@@ -125,6 +125,14 @@ def reference_verdict(entry: dict) -> str:
                 "(", "（共 "
             ).replace(")", " 条）")
         verdict = PROBLEMS.get(problem, "无法识别")
+    elif entry.get("quotes_older_version"):
+        # The law's own words before it changed: not a misquote, a quotation of that version.
+        suggestion = entry["suggestion"]
+        verdict = f"引用的是 {suggestion['version']} 年版本（{suggestion['label']}）"
+        current = suggestion.get("current")
+        return verdict + (
+            f"，现行版本为{current['label']}，请核对" if current else "，现行版本中没有对应的条文"
+        )
     elif entry["quote_matches"] is False:
         verdict = "引文与该条不符"
     else:
@@ -140,13 +148,17 @@ def reference_verdict(entry: dict) -> str:
     return verdict
 
 
+def is_misquote(entry: dict) -> bool:
+    """A quote that is no text of the cited law (an older version's own words are not a misquote)."""
+    return entry["quote_matches"] is False and not entry.get("quotes_older_version")
+
+
 def publication_problems(report: list[dict]) -> list[str]:
     """The references that keep an article from being published: misquotes and unknown laws."""
     return [
         f"{entry['text']}：{reference_verdict(entry)}"
         for entry in report
-        if entry["quote_matches"] is False
-        or (not entry["resolved"] and entry["problem"] in BLOCKING_PROBLEMS)
+        if is_misquote(entry) or (not entry["resolved"] and entry["problem"] in BLOCKING_PROBLEMS)
     ]
 
 

@@ -1,12 +1,14 @@
 """Reads for the reading site, each a fixed number of queries whatever the data."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from statutes.models import Provision
+from statutes.models import LawChange, Provision
 
-from .models import Article, Author, Category, visible_to_readers
+from .models import Article, Author, Category, CitationAlert, visible_to_readers
 
 RELATED_LIMIT = 5
 
@@ -79,6 +81,40 @@ def outdated_provisions(provisions: list[Provision]) -> list[Provision]:
     return [provision for provision in provisions if not provision.law.is_in_force]
 
 
+@dataclass
+class ChangeNotice:
+    """Beside a quoted provision a library update changed, until an editor acts on its alert."""
+
+    what: str  # 修改, 删除, 条号变动, 废止
+    on: datetime.date | None  # when: the new version's date, or the update's
+    current_url: str  # the text in force now (the provision, its new place, or its law)
+
+
+def change_notices(*, article: Article, provisions: list[Provision]) -> None:
+    """Each cited provision with an open alert gets its notice (provision.change_notice): one query."""
+    alerts = (
+        CitationAlert.objects.filter(article=article, resolved_at__isnull=True)
+        .select_related(
+            "law_change__law", "law_change__library_import", "provision_change__new_provision__law"
+        )
+        .order_by("created_at")
+    )
+    by_provision = {alert.provision_id: alert for alert in alerts}
+    for provision in provisions:
+        alert = by_provision.get(provision.pk)
+        provision.change_notice = alert and notice_of(alert, provision)
+
+
+def notice_of(alert: CitationAlert, provision: Provision) -> ChangeNotice:
+    law = alert.law_change.law
+    changed_on = timezone.localdate(alert.law_change.library_import.started_at)
+    if alert.law_change.kind == LawChange.Kind.NEW_VERSION:
+        changed_on = law.promulgated_on or changed_on
+    new = alert.provision_change.new_provision if alert.provision_change else None
+    current_url = new.get_absolute_url() if new is not None else law.get_absolute_url()
+    return ChangeNotice(alert.what_changed, changed_on, current_url)
+
+
 def categories_with_counts() -> list[Category]:
     # Meta.ordering does not apply to aggregate queries: order explicitly.
     categories = Category.objects.annotate(
@@ -88,7 +124,9 @@ def categories_with_counts() -> list[Category]:
 
 
 def most_read_articles(*, limit: int = 5) -> list[Article]:
-    return list(Article.objects.published().order_by("-view_count", "-published_at")[:limit])
+    """The articles readers opened most; none read yet, none listed (a ranking of noughts says nothing)."""
+    read = Article.objects.published().filter(view_count__gt=0)
+    return list(read.order_by("-view_count", "-published_at")[:limit])
 
 
 def articles_citing(*, provision: Provision, limit: int = 50) -> list[Article]:

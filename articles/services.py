@@ -419,6 +419,37 @@ def resolve_citations(spec: str) -> list[Provision]:
     return provisions
 
 
+def read_demo_article(path: Path) -> tuple[dict[str, str], str]:
+    """A demo file's front matter and body, its title and body as save_article stores them."""
+    fields, body = parse_front_matter(path.read_text(encoding="utf-8"))
+    if "title" in fields:
+        fields["title"] = one_line(fields["title"])
+    return fields, clean_text(body)
+
+
+@transaction.atomic
+def withdraw_demo_articles(folder: Path) -> list[str]:
+    """Withdraw to drafts the published demo articles that are still as the demo wrote them.
+
+    For a site that has the real answers: the demo articles make way for them (the category counts,
+    the home page, search). One matched by its file's title and body, so that an article an editor
+    has made their own (edited its title or body) stays as it is. Each goes through save_article,
+    as an editor's withdrawal would (a revision says why); re-runnable: drafts stay drafts.
+    """
+    withdrawn = []
+    for path in sorted(folder.glob("*.md")):
+        try:
+            fields, body = read_demo_article(path)
+            title = fields["title"]
+        except (KeyError, ValueError) as error:
+            raise DemoContentError(f"{path.name}: {error!r}") from error
+        for article in Article.objects.filter(title=title, body=body, status=Article.Status.PUBLISHED):
+            article.status = Article.Status.DRAFT
+            save_article(article=article, comment="示例文章：站点已有真实问答，撤回为草稿")
+            withdrawn.append(title)
+    return withdrawn
+
+
 @transaction.atomic
 def load_demo_articles(folder: Path) -> DemoLoadReport:
     """Create the demo articles of folder/*.md that do not exist yet (matched by title).
@@ -429,7 +460,7 @@ def load_demo_articles(folder: Path) -> DemoLoadReport:
     report = DemoLoadReport(created=[], existing=[])
     for path in sorted(folder.glob("*.md")):
         try:
-            fields, body = parse_front_matter(path.read_text(encoding="utf-8"))
+            fields, body = read_demo_article(path)
             title = fields["title"]
             if Article.objects.filter(title=title).exists():
                 report.existing.append(title)

@@ -48,6 +48,7 @@ class ArticleDetailView(DetailView):
         article = self.object
         permalink = absolute_url(article.get_absolute_url())
         provisions = selectors.cited_provisions(article=article)
+        selectors.change_notices(article=article, provisions=provisions)
         return super().get_context_data(
             permalink=permalink,
             provisions=provisions,

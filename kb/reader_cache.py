@@ -280,4 +280,9 @@ def count_reader_activity(request, match, response, search: dict | None) -> None
             search["query"],
             articles_found=search["articles_found"],
             provisions_found=search["provisions_found"],
+            answered=search.get("answered"),
         )
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and match.view_name in ("articles:detail", "statutes:provision_detail"):
+        # What readers open from their results, for the search report.
+        insight.record_click(referer, request.get_host(), **match.kwargs)

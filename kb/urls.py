@@ -41,5 +41,9 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
+    # The icons browsers ask for at the root (the pages link them too).
+    path("favicon.ico", views.root_icon, {"name": "favicon.ico"}, name="favicon"),
+    path("apple-touch-icon.png", views.root_icon, {"name": "apple-touch-icon.png"}, name="apple-touch-icon"),
+    path("apple-touch-icon-precomposed.png", views.root_icon, {"name": "apple-touch-icon-precomposed.png"}),
     path("admin/", admin.site.urls),
 ]

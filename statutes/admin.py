@@ -10,16 +10,17 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.forms.fields import InvalidJSONInput
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from .citations import parse_citation_search
-from .models import Law, Provision
-from .text import clean_text, one_line
+from .models import Law, LibraryImport, Provision, ProvisionChange
+from .text import clean_text, heading_line, one_line
 
 MAX_ALIASES = 50
 MAX_ALIAS_LENGTH = 200  # as long as a title may be
@@ -123,11 +124,14 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def clean_text_fields(cleaned_data: dict, *, one_line_fields=(), text_fields=()) -> dict:
+def clean_text_fields(cleaned_data: dict, *, one_line_fields=(), heading_fields=(), text_fields=()) -> dict:
     """The form's text as the importer stores it (statutes.text): no control characters; names on one line."""
     for name in one_line_fields:
         if isinstance(cleaned_data.get(name), str):
             cleaned_data[name] = one_line(cleaned_data[name])
+    for name in heading_fields:
+        if isinstance(cleaned_data.get(name), str):
+            cleaned_data[name] = heading_line(cleaned_data[name])
     for name in text_fields:
         if isinstance(cleaned_data.get(name), str):
             cleaned_data[name] = clean_text(cleaned_data[name])
@@ -161,7 +165,7 @@ class ProvisionAdminForm(forms.ModelForm):
 
     def clean(self):
         return clean_text_fields(
-            super().clean(), one_line_fields=("part", "subpart", "chapter", "section"), text_fields=("text",)
+            super().clean(), heading_fields=("part", "subpart", "chapter", "section"), text_fields=("text",)
         )
 
 
@@ -263,3 +267,64 @@ class ProvisionAdmin(CheckedInputMixin, admin.ModelAdmin):
             if matches.exists():
                 return matches, False
         return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(LibraryImport)
+class LibraryImportAdmin(CheckedInputMixin, admin.ModelAdmin):
+    """Each run of import_statutes with its report: read only (the importer writes them)."""
+
+    list_display = ["started_at", "source", "outcome", "law_counts", "provision_counts", "finished"]
+    list_display_links = ["started_at", "source"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="结果")
+    def outcome(self, record):
+        if record.finished_at is None:
+            return format_html('<span class="kb-state kb-state--draft">{}</span>', "中途停止")
+        return "有更新" if record.changed else "没有变化"
+
+    @admin.display(description="法律")
+    def law_counts(self, record):
+        summary = record.summary
+        return (
+            f"新法 {summary.get('laws_added', 0)}，新版本 {summary.get('versions_added', 0)}，"
+            f"修改 {summary.get('laws_amended', 0)}，废止 {summary.get('laws_repealed', 0)}"
+        )
+
+    @admin.display(description="条文")
+    def provision_counts(self, record):
+        summary = record.summary
+        return (
+            f"新增 {summary.get('provisions_added', 0)}，修改 {summary.get('provisions_changed', 0)}，"
+            f"删除 {summary.get('provisions_removed', 0)}，条号变动 {summary.get('provisions_renumbered', 0)}"
+        )
+
+    @admin.display(description="完成时间", ordering="finished_at")
+    def finished(self, record):
+        return record.finished_at
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id)
+        if record is None or not self.has_view_permission(request, record):
+            return super().change_view(request, object_id, form_url, extra_context)
+        law_changes = record.law_changes.select_related("law", "previous").prefetch_related(
+            Prefetch("provision_changes", queryset=ProvisionChange.objects.order_by("pk"))
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(record),
+            "record": record,
+            "law_changes": law_changes,
+            "counts": [self.law_counts(record), self.provision_counts(record)],
+        }
+        return TemplateResponse(request, "admin/statutes/libraryimport/report.html", context)

@@ -23,14 +23,17 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from .models import Law, Level, Provision, Status
+from .changes import ADDED, CHANGED, REMOVED, RENUMBERED, Change, ProvisionText, compare
+from .models import Law, LawChange, Level, LibraryImport, Provision, ProvisionChange, Status
 from .numerals import format_key, format_label, int_to_chinese
 from .parser import ParsedProvision, ParsedStatute, StatuteFormatError, parse_file, split_file_name
+from .signals import library_updated
 
 logger = logging.getLogger(__name__)
 
 INDEX_FILE_NAME = "db.sqlite3"
-IGNORED_FILE_NAMES = {"SOURCE.md", "README.md"}
+# SOURCE.md and README.md describe the corpus; _index.md is a site generator's section page (laws-2024-07).
+IGNORED_FILE_NAMES = {"SOURCE.md", "README.md", "_index.md"}
 NATIONAL_PREFIX = "中华人民共和国"
 # Folders of the corpus that name a branch of law (法律部门) rather than a level.
 BRANCH_FOLDERS = {
@@ -73,6 +76,31 @@ class ImportReport:
     prune_refused: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file skipped, file kept)
     warnings: list[str] = field(default_factory=list)
+    # What changed in the library's current texts, law by law (saved as LawChange rows).
+    law_changes: list["PendingLawChange"] = field(default_factory=list)
+    library_import: LibraryImport | None = None  # the saved record of this run
+
+    def summary(self) -> dict[str, int]:
+        """The counts a LibraryImport keeps: what the update did to the library."""
+        by_kind = defaultdict(int)
+        provisions = defaultdict(int)
+        for change in self.law_changes:
+            by_kind[change.kind] += 1
+            for provision_change in change.provisions:
+                provisions[provision_change.kind] += 1
+        return {
+            "files": self.files,
+            "laws_added": by_kind[LawChange.Kind.ADDED],
+            "versions_added": by_kind[LawChange.Kind.NEW_VERSION],
+            "laws_amended": by_kind[LawChange.Kind.AMENDED],
+            "laws_repealed": by_kind[LawChange.Kind.REPEALED],
+            "provisions_added": provisions[ADDED],
+            "provisions_changed": provisions[CHANGED],
+            "provisions_removed": provisions[REMOVED],
+            "provisions_renumbered": provisions[RENUMBERED],
+            "laws_unchanged": self.laws_unchanged,
+            "files_skipped": len(self.skipped) + len(self.prune_refused),
+        }
 
     @property
     def laws(self) -> int:
@@ -91,6 +119,16 @@ class ImportReport:
             or self.provisions_updated
             or self.provisions_deleted
         )
+
+
+@dataclass
+class PendingLawChange:
+    """A change to one law's current text, found while writing it; saved once the law is written."""
+
+    kind: str  # LawChange.Kind
+    law: Law
+    previous: Law | None = None
+    provisions: list[Change] = field(default_factory=list)
 
 
 class WouldDeleteProvisions(Exception):
@@ -480,6 +518,8 @@ def import_statutes(
         if law.title in by_title:
             existing_by_title[law.title].append(law)
 
+    # The run's record first: a run stopped midway leaves it unfinished, with what it wrote explained.
+    record = LibraryImport.objects.create(source=str(path)[:500], started_at=timezone.now())
     titles = sorted(by_title)
     for done, title in enumerate(titles, start=1):
         versions = sorted(by_title[title], key=lambda draft: date_rank(draft.promulgated_on))
@@ -487,7 +527,8 @@ def import_statutes(
         assign_versions(versions, existing, today)
         try:
             with transaction.atomic():
-                counts = write_law_versions(versions, existing, prune=prune)
+                counts, changes = write_law_versions(versions, existing, prune=prune)
+                save_law_changes(record, changes)
         except WouldDeleteProvisions as refused:
             version = refused.law.promulgated_on.isoformat() if refused.law.promulgated_on else "?"
             sources = [source for draft in versions for source in draft.sources]
@@ -500,9 +541,67 @@ def import_statutes(
         else:
             for name, value in counts.items():
                 setattr(report, name, getattr(report, name) + value)
+            report.law_changes.extend(changes)
         if progress:
             progress(done, len(titles), title)
+    report.library_import = finish_import(record, report)
     return report
+
+
+def finish_import(record: LibraryImport, report: ImportReport) -> LibraryImport:
+    """The run's record completed with its counts and problems (its changes were saved law by law)."""
+    problems = [f"{source}: {why}" for source, why in report.skipped]
+    problems += [
+        f"{law}: its files lack {', '.join(labels[:5])} (not written; --prune deletes them)"
+        for law, labels, _sources in report.prune_refused
+    ]
+    problems += report.warnings
+    record.summary = report.summary()
+    record.problems = problems
+    record.finished_at = timezone.now()
+    record.save(update_fields=["summary", "problems", "finished_at"])
+    library_updated.send(sender=LibraryImport, record=record)
+    return record
+
+
+def save_law_changes(record: LibraryImport, changes: list[PendingLawChange]) -> None:
+    """Each change to a law's current text, with its provisions' changes, in the law's transaction."""
+    referenced = {
+        side.pk
+        for change in changes
+        for provision in change.provisions
+        for side in (provision.old, provision.new)
+        if side
+    }
+    # A provision removed from an amended text was deleted (unless cited): its text stays in the report.
+    alive = (
+        set(Provision.objects.filter(pk__in=referenced).values_list("pk", flat=True)) if referenced else set()
+    )
+
+    def kept(side: ProvisionText | None) -> int | None:
+        return side.pk if side is not None and side.pk in alive else None
+
+    for change in changes:
+        row = LawChange.objects.create(
+            library_import=record, law=change.law, previous=change.previous, kind=change.kind
+        )
+        ProvisionChange.objects.bulk_create(
+            [
+                ProvisionChange(
+                    law_change=row,
+                    kind=provision.kind,
+                    old_provision_id=kept(provision.old),
+                    new_provision_id=kept(provision.new),
+                    old_label=provision.old.label if provision.old else "",
+                    new_label=provision.new.label if provision.new else "",
+                    old_text=provision.old.text if provision.old else "",
+                    new_text=provision.new.text if provision.new else "",
+                    similarity=round(provision.similarity, 3),
+                )
+                for provision in change.provisions
+            ],
+            batch_size=500,
+        )
 
 
 def with_sibling_parts(path: Path) -> list[Path]:
@@ -534,11 +633,17 @@ def describe_write_error(error: Exception) -> str:
 
 def write_law_versions(
     versions: list[LawDraft], existing: list[Law], *, prune: bool = False
-) -> dict[str, int]:
-    """Write all versions of one title; the caller holds the transaction."""
+) -> tuple[dict[str, int], list[PendingLawChange]]:
+    """Write all versions of one title; the caller holds the transaction.
+
+    Returns the counts, and what changed in the title's current text: a new law, a new version
+    (compared with the version it replaces), the current text amended in place, or the law repealed.
+    """
     counts = defaultdict(int)
+    changes: list[PendingLawChange] = []
     existing_by_key = {(law.title, law.promulgated_on): law for law in existing}
     drafted_keys = {draft.natural_key for draft in versions}
+    previous_current = next((law for law in existing if law.is_current), None)
 
     # A drafted current version is the latest of all, so any other row still marked
     # current (from an earlier import) steps down first: only one row per title may be
@@ -555,6 +660,7 @@ def write_law_versions(
         law = existing_by_key.get(draft.natural_key)
         values = draft.law_values()
         created = law is None
+        was_repealed = not created and law.status == Status.REPEALED
         if created:
             law = Law.objects.create(title=draft.title, promulgated_on=draft.promulgated_on, **values)
             counts["laws_created"] += 1
@@ -565,21 +671,53 @@ def write_law_versions(
             counts["laws_updated"] += 1
         else:
             counts["laws_unchanged"] += 1
-        for name, value in sync_provisions(law, draft.provisions, is_new=created, prune=prune).items():
+        synced = sync_provisions(law, draft.provisions, is_new=created, prune=prune)
+        for name, value in synced.counts.items():
             counts[name] += value
-    return counts
+        if not draft.is_current:
+            continue  # an older version arriving late: the current text is not touched
+        if created and previous_current is None:
+            changes.append(PendingLawChange(LawChange.Kind.ADDED, law))
+        elif created:
+            before = [provision_text(row) for row in previous_current.provisions.order_by("order")]
+            changes.append(
+                PendingLawChange(
+                    LawChange.Kind.NEW_VERSION, law, previous_current, compare(before, synced.after)
+                )
+            )
+        elif synced.before is not None:
+            changes.append(
+                PendingLawChange(LawChange.Kind.AMENDED, law, provisions=compare(synced.before, synced.after))
+            )
+        if law.status == Status.REPEALED and not was_repealed:
+            changes.append(PendingLawChange(LawChange.Kind.REPEALED, law, previous_current))
+    return counts, changes
+
+
+def provision_text(row: Provision) -> ProvisionText:
+    return ProvisionText(row.key, row.label, row.text, row.pk)
+
+
+@dataclass
+class SyncedProvisions:
+    counts: dict[str, int]
+    after: list[ProvisionText]  # the law's provisions as written, in order
+    before: list[ProvisionText] | None = None  # as they were, when an existing law's changed
 
 
 def sync_provisions(
     law: Law, parsed: list[ParsedProvision], *, is_new: bool, prune: bool = False
-) -> dict[str, int]:
+) -> "SyncedProvisions":
     """Make the law's provisions match the parsed ones: create, update and (with prune) delete.
 
     Raises WouldDeleteProvisions when provisions are gone from the file and prune is not set:
     a file cut short must not silently shrink the library.
     """
     existing = {} if is_new else {(row.number, row.suffix): row for row in law.provisions.all()}
-    to_create, to_update = [], []
+    # As they were, for the change report (kept before the rows below are changed in memory).
+    before = sorted(existing.values(), key=lambda row: row.order)
+    before = [provision_text(row) for row in before]
+    to_create, to_update, in_order = [], [], []
     unchanged = 0
     for order, provision in enumerate(parsed, start=1):
         values = {
@@ -593,36 +731,46 @@ def sync_provisions(
         }
         row = existing.pop((provision.number, provision.suffix), None)
         if row is None:
-            to_create.append(
-                Provision(
-                    law=law,
-                    number=provision.number,
-                    suffix=provision.suffix,
-                    label=format_label(provision.number, provision.suffix),
-                    key=format_key(provision.number, provision.suffix),
-                    **values,
-                )
+            row = Provision(
+                law=law,
+                number=provision.number,
+                suffix=provision.suffix,
+                label=format_label(provision.number, provision.suffix),
+                key=format_key(provision.number, provision.suffix),
+                **values,
             )
+            to_create.append(row)
         elif any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             to_update.append(row)
         else:
             unchanged += 1
+        in_order.append(row)
     if existing and not prune:
         gone = sorted(existing.values(), key=lambda row: row.order)
         raise WouldDeleteProvisions(law, [row.label or row.key for row in gone])
+    kept = []
     if existing:
-        # Provisions gone from the file; PROTECT on citations stops this for cited ones.
-        Provision.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+        # Provisions gone from the file. One that an article cites is never deleted: it keeps its
+        # old text, marked 已删去, so the article's citation still lands (and is flagged).
+        gone = Provision.objects.filter(pk__in=[row.pk for row in existing.values()])
+        kept = list(gone.filter(citations__isnull=False).distinct())
+        for row in kept:
+            row.is_repealed = True
+        Provision.objects.bulk_update(kept, ["is_repealed"])
+        gone.exclude(pk__in=[row.pk for row in kept]).delete()
     if to_update:
         # Orders may swap between rows; no constraint covers order, so one pass suffices.
         Provision.objects.bulk_update(to_update, PROVISION_FIELDS, batch_size=500)
     if to_create:
         Provision.objects.bulk_create(to_create, batch_size=500)
-    return {
+    counts = {
         "provisions_created": len(to_create),
         "provisions_updated": len(to_update),
-        "provisions_deleted": len(existing),
+        "provisions_deleted": len(existing) - len(kept),
         "provisions_unchanged": unchanged,
     }
+    after = [provision_text(row) for row in in_order]
+    changed = not is_new and (to_create or to_update or existing)
+    return SyncedProvisions(counts, after, before if changed else None)

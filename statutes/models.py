@@ -2,8 +2,11 @@
 
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 
+from .collation import initial, title_pinyin
 from .numerals import format_key, format_label
 from .parser import ITEM_RE
 
@@ -72,6 +75,8 @@ class Law(models.Model):
 
     title = models.CharField("标题", max_length=200, db_index=True)
     short_title = models.CharField("简称", max_length=200, db_index=True)
+    # The short title in pinyin, the order of the law list (statutes.collation); derived on every save.
+    title_pinyin = models.CharField("标题拼音", max_length=255, blank=True, editable=False)
     aliases = models.JSONField("别名", default=list, blank=True)
     level = models.CharField("效力级别", max_length=10, choices=Level.choices, default=Level.LAW)
     category = models.CharField("法律部门", max_length=30, blank=True)
@@ -102,11 +107,30 @@ class Law(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, update_fields=None, **kwargs):
+        # title_pinyin itself is derived just before the row is written (derive_title_pinyin below);
+        # a save of the titles alone writes it too.
+        if update_fields is not None and {"title", "short_title"} & set(update_fields):
+            update_fields = {*update_fields, "title_pinyin"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def get_absolute_url(self):
         return reverse("statutes:law_detail", args=[self.pk])
 
     def natural_key(self):
         return (self.title, self.promulgated_on.isoformat() if self.promulgated_on else None)
+
+    @property
+    def title_initial(self) -> str:
+        """The letter the law is listed under in the law list (M for 中华人民共和国民法典)."""
+        return initial(self.title_pinyin)
+
+    @property
+    def title_prefix(self) -> str:
+        """What the title has before its short title (中华人民共和国), shown lighter in lists."""
+        if self.short_title and self.title != self.short_title and self.title.endswith(self.short_title):
+            return self.title.removesuffix(self.short_title)
+        return ""
 
     @property
     def is_in_force(self) -> bool:
@@ -137,6 +161,13 @@ class Law(models.Model):
     @property
     def note_lines(self) -> list[str]:
         return [line for line in self.notes.splitlines() if line.strip()]
+
+
+@receiver(pre_save, sender=Law)
+def derive_title_pinyin(sender, instance: Law, **kwargs):
+    """Law.title_pinyin from the short title, at every write of a law: its save, and the raw saves of
+    loaddata (the demo fixture, a restored backup), which do not call Law.save."""
+    instance.title_pinyin = title_pinyin(instance.short_title or instance.title)
 
 
 class ProvisionQuerySet(models.QuerySet):
@@ -215,3 +246,113 @@ class Provision(models.Model):
     def layout(self) -> list[tuple[str, str]]:
         """Each line with its kind: ("item", …) for a 项 such as （一）…, ("clause", …) for a 款."""
         return [("item" if ITEM_RE.match(line) else "clause", line) for line in self.paragraphs]
+
+
+class LibraryImport(models.Model):
+    """One run of import_statutes: what it read, and what it changed in the library (its report).
+
+    Saved for every run, an unchanged one too ("nothing changed"), so the admin shows each import
+    with its report; the changes themselves are LawChange and ProvisionChange rows.
+    """
+
+    source = models.CharField("导入来源", max_length=500)
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True, help_text="空：导入中途停止。")
+    summary = models.JSONField("统计", default=dict, help_text="文件、法律、版本与条文的计数。")
+    problems = models.JSONField("问题", default=list, blank=True, help_text="跳过的文件与警告，每条一行。")
+
+    class Meta:
+        verbose_name = "法库更新"
+        verbose_name_plural = "法库更新"
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.source}（{self.started_at:%Y-%m-%d %H:%M}）"
+
+    @property
+    def changed(self) -> bool:
+        return any(self.summary.get(name) for name in CHANGE_COUNTS)
+
+
+# The counts of a LibraryImport's summary that mean the library changed.
+CHANGE_COUNTS = [
+    "laws_added",
+    "versions_added",
+    "laws_amended",
+    "laws_repealed",
+    "provisions_added",
+    "provisions_changed",
+    "provisions_removed",
+    "provisions_renumbered",
+]
+
+
+class LawChange(models.Model):
+    """What one import did to one law: a new law, a new version, its current text amended in place,
+    or the law repealed."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "新法"
+        NEW_VERSION = "new_version", "新版本"
+        AMENDED = "amended", "条文修改"
+        REPEALED = "repealed", "废止"
+
+    library_import = models.ForeignKey(
+        LibraryImport, on_delete=models.CASCADE, related_name="law_changes", verbose_name="法库更新"
+    )
+    law = models.ForeignKey(Law, on_delete=models.CASCADE, related_name="changes", verbose_name="法律法规")
+    previous = models.ForeignKey(
+        Law,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="上一版本",
+        help_text="新版本之前的现行版本。",
+    )
+    kind = models.CharField("变动", max_length=20, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = "法律变动"
+        verbose_name_plural = "法律变动"
+        ordering = ["library_import", "law__title"]
+
+    def __str__(self):
+        return f"{self.law}：{self.get_kind_display()}"
+
+
+class ProvisionChange(models.Model):
+    """One provision added, changed, removed or renumbered by an import (statutes.changes).
+
+    The texts are kept as they were compared, so the report reads the same after later imports.
+    """
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "新增"
+        CHANGED = "changed", "修改"
+        REMOVED = "removed", "删除"
+        RENUMBERED = "renumbered", "条号变动"
+
+    law_change = models.ForeignKey(
+        LawChange, on_delete=models.CASCADE, related_name="provision_changes", verbose_name="法律变动"
+    )
+    kind = models.CharField("变动", max_length=20, choices=Kind.choices)
+    old_provision = models.ForeignKey(
+        Provision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="原条文"
+    )
+    new_provision = models.ForeignKey(
+        Provision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="新条文"
+    )
+    old_label = models.CharField("原条号", max_length=30, blank=True)
+    new_label = models.CharField("新条号", max_length=30, blank=True)
+    old_text = models.TextField("原文", blank=True)
+    new_text = models.TextField("新文", blank=True)
+    similarity = models.FloatField("相似度", default=0.0)
+
+    class Meta:
+        verbose_name = "条文变动"
+        verbose_name_plural = "条文变动"
+        ordering = ["law_change", "pk"]
+
+    def __str__(self):
+        return f"{self.old_label or '—'} → {self.new_label or '—'}：{self.get_kind_display()}"

@@ -233,6 +233,18 @@ class CheckedReference:
     # When the suggestion is an older version's provision: the current one that replaced it.
     current: Provision | None = None
 
+    @property
+    def quotes_older_version(self) -> bool:
+        """The quote is the cited law's own text, as an older version of it worded it: not a misquote,
+        a quotation of that version ("引用的是2018年版本")."""
+        return (
+            self.quote_matches is False
+            and self.suggestion is not None
+            and not self.suggestion.law.is_current
+            and self.reference.law is not None
+            and self.suggestion.law.title == self.reference.law.title
+        )
+
     def as_dict(self) -> dict:
         reference = self.reference
         suggestion = None
@@ -259,6 +271,7 @@ class CheckedReference:
             "problem": reference.problem or None,
             "quote": self.quote.text if self.quote else None,
             "quote_matches": self.quote_matches,
+            "quotes_older_version": self.quotes_older_version,
             "suggestion": suggestion,
             "url": reference.provision.get_absolute_url() if reference.provision else None,
         }

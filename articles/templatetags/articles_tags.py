@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import selectors
+from articles.alerts import articles_with_open_alerts
 
 register = template.Library()
 
@@ -70,3 +71,9 @@ def json_ld(data):
 def articles_citing(provision):
     """Published articles that cite the provision: for the statute library's provision page."""
     return selectors.articles_citing(provision=provision)
+
+
+@register.simple_tag
+def open_citation_alerts() -> int:
+    """How many articles wait for an editor since a library update changed what they cite (admin index)."""
+    return articles_with_open_alerts().count()

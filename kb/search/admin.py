@@ -30,6 +30,7 @@ class SearchRecordAdmin(CheckedInputMixin, admin.ModelAdmin):
         period = period if period in insight.PERIODS else insight.DEFAULT_PERIOD
         report = insight.search_report(insight.period_start(period))
         context = {
+            "chart": trend_chart(report.trend),
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "读者搜索",
@@ -42,6 +43,39 @@ class SearchRecordAdmin(CheckedInputMixin, admin.ModelAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/search/searchrecord/report.html", context)
+
+
+# The trend chart's drawing area, in the SVG's own units (it scales to the page's width).
+CHART_WIDTH, CHART_HEIGHT = 600, 120
+
+
+def trend_chart(days: list[insight.Day]) -> dict:
+    """The bars of the report's trend chart: each day's searches, and the unanswered part of them."""
+    tallest = max((day.searches for day in days), default=0)
+    step = CHART_WIDTH / max(len(days), 1)
+    bars = []
+    for number, day in enumerate(days):
+        height = CHART_HEIGHT * day.searches / tallest if tallest else 0
+        unanswered = CHART_HEIGHT * day.unanswered / tallest if tallest else 0
+        bars.append(
+            {
+                "day": day,
+                "x": round(number * step + step * 0.1, 2),
+                "width": round(step * 0.8, 2),
+                "y": round(CHART_HEIGHT - height, 2),
+                "height": round(height, 2),
+                "unanswered_y": round(CHART_HEIGHT - unanswered, 2),
+                "unanswered_height": round(unanswered, 2),
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "tallest": tallest,
+        "first": days[0].day if days else None,
+        "last": days[-1].day if days else None,
+    }
 
 
 @admin.register(PinnedResult)

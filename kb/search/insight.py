@@ -12,19 +12,29 @@ import datetime
 import logging
 import os
 import threading
-from dataclasses import dataclass
+import urllib.parse
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import SearchRecord
+from articles.models import Article
+from statutes.models import Provision
+
+from .models import SearchClick, SearchRecord
+from .query import normalize_query
 
 logger = logging.getLogger(__name__)
 
 # Fewer article results than this: a question the knowledge base does not answer well yet.
 FEW_RESULTS = 3
 
+
+QUERY_LENGTH = SearchRecord._meta.get_field("query").max_length
 
 # At most this many searches wait in a process's memory; beyond, new ones are dropped (and said so).
 MAX_PENDING = 5000
@@ -48,15 +58,9 @@ class SearchLog:
         self._timer: threading.Timer | None = None
         self.dropped = 0
 
-    def record(self, query: str, *, articles_found: int, provisions_found: int) -> None:
-        """Keep one search; never raises (a search must answer whether or not it is recorded)."""
+    def record(self, row: SearchRecord | SearchClick) -> None:
+        """Keep one row to write; never raises (a search must answer whether or not it is recorded)."""
         try:
-            row = SearchRecord(
-                query=query[: SearchRecord._meta.get_field("query").max_length],
-                articles_found=articles_found,
-                provisions_found=provisions_found,
-                searched_at=timezone.now(),
-            )
             delay = settings.SEARCH_LOG_DELAY
             with self._lock:
                 if len(self._pending) >= MAX_PENDING:
@@ -86,7 +90,9 @@ class SearchLog:
         if not rows:
             return 0
         try:
-            SearchRecord.objects.bulk_create(rows)
+            with transaction.atomic():
+                for model in (SearchRecord, SearchClick):
+                    model.objects.bulk_create([row for row in rows if isinstance(row, model)])
         except Exception:
             logger.exception("%d searches could not be recorded and were dropped.", len(rows))
             return 0
@@ -107,8 +113,63 @@ search_log = SearchLog()
 atexit.register(search_log.flush)
 
 
-def record_search(query: str, *, articles_found: int, provisions_found: int) -> None:
-    search_log.record(query, articles_found=articles_found, provisions_found=provisions_found)
+def record_search(
+    query: str, *, articles_found: int, provisions_found: int, answered: bool | None = None
+) -> None:
+    """One reader's search, written with the others a moment later (never in the reader's way)."""
+    try:
+        row = SearchRecord(
+            query=query[:QUERY_LENGTH],
+            articles_found=articles_found,
+            provisions_found=provisions_found,
+            answered=answered,
+            searched_at=timezone.now(),
+        )
+    except Exception:
+        logger.exception("A search could not be recorded; it was answered all the same.")
+        return
+    search_log.record(row)
+
+
+def record_click(referer: str, host: str, *, pk=None, law_id=None, key=None) -> None:
+    """A result opened from our own search page (its address in referer, at this host): the question
+    and the article (pk) or provision (law_id and key) it led to.
+
+    A referer that is not our search page with a question (another site, a bookmark, a page of
+    results filtered or turned) records nothing: the question is recorded as readers type it.
+    Never raises: the page has been served either way.
+    """
+    try:
+        query = searched_question(referer, host)
+        if not query:
+            return
+        if pk is not None:
+            row = SearchClick(query=query, article_id=pk, clicked_at=timezone.now())
+        else:
+            provision_id = (
+                Provision.objects.filter(law_id=law_id, key=key).values_list("pk", flat=True).first()
+            )
+            if provision_id is None:
+                return
+            row = SearchClick(query=query, provision_id=provision_id, clicked_at=timezone.now())
+    except Exception:
+        logger.exception("A click from the search page could not be recorded.")
+        return
+    search_log.record(row)
+
+
+def searched_question(referer: str, host: str) -> str:
+    """The question, normalized as its search was recorded, of our own search page's address; or ""."""
+    try:
+        address = urllib.parse.urlsplit(referer or "")
+    except ValueError:
+        return ""
+    if address.netloc != host or address.path != reverse("search:search"):
+        return ""
+    params = urllib.parse.parse_qs(address.query)
+    if set(params) - {"q", "type"} or params.get("type", ["all"]) != ["all"]:
+        return ""
+    return normalize_query(params.get("q", [""])[0])[0][:QUERY_LENGTH]
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -118,12 +179,31 @@ DEFAULT_PERIOD = "7"
 
 
 @dataclass
+class OpenedResult:
+    """A result readers opened from a question's results, and how many times."""
+
+    title: str
+    url: str
+    times: int
+
+
+@dataclass
 class QueryRow:
     query: str
     searches: int
     articles_found: int  # by its latest search
     provisions_found: int
     last_searched: datetime.datetime
+    # The latest search's verdict: something here answers it (the page said so), or nothing does.
+    answered: bool = True
+    opened: list[OpenedResult] = field(default_factory=list)  # the period's most opened results
+
+
+@dataclass
+class Day:
+    day: datetime.date
+    searches: int
+    unanswered: int
 
 
 @dataclass
@@ -134,6 +214,9 @@ class SearchReport:
     frequent: list[QueryRow]
     unanswered: list[QueryRow]  # no article found
     few: list[QueryRow]  # 1 to FEW_RESULTS - 1 articles found
+    unanswered_searches: int = 0  # searches whose page said nothing here answers them
+    opened: int = 0  # results opened from the search page in the period
+    trend: list[Day] = field(default_factory=list)  # one entry per day, oldest first
 
 
 def period_start(period: str, now: datetime.datetime | None = None) -> datetime.datetime | None:
@@ -162,7 +245,7 @@ def search_report(since: datetime.datetime | None, *, limit: int = 50) -> Search
     )
     sql = f"""
         SELECT grouped.query, grouped.searches, grouped.last, latest.id, latest.articles_found,
-               latest.provisions_found
+               latest.provisions_found, latest.answered
         FROM (SELECT query, COUNT(*) AS searches, MAX(searched_at) AS last FROM {table} {where}
               GROUP BY query) AS grouped
         JOIN {table} AS latest ON latest.query = grouped.query AND latest.searched_at = grouped.last
@@ -170,17 +253,19 @@ def search_report(since: datetime.datetime | None, *, limit: int = 50) -> Search
     by_query: dict[str, tuple[int, QueryRow]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for query, searches, last, pk, articles, provisions in cursor.fetchall():
+        for query, searches, last, pk, articles, provisions, answered in cursor.fetchall():
             if query in by_query and by_query[query][0] > pk:
                 continue  # two searches at the same moment: the later row is the latest
             if isinstance(last, str):  # SQLite gives the raw column from a raw query
                 last = SearchRecord._meta.get_field("searched_at").to_python(last)
             if last is not None and timezone.is_naive(last):
                 last = timezone.make_aware(last, datetime.UTC)
-            by_query[query] = (pk, QueryRow(query, searches, articles, provisions, last))
+            # Recorded before the page's verdict was kept: no article found meant no answer.
+            answered = bool(answered) if answered is not None else articles > 0
+            by_query[query] = (pk, QueryRow(query, searches, articles, provisions, last, answered))
     grouped = [row for _pk, row in by_query.values()]
     grouped.sort(key=lambda row: (-row.searches, -row.last_searched.timestamp(), row.query))
-    return SearchReport(
+    report = SearchReport(
         since=since,
         searches=sum(row.searches for row in grouped),
         distinct_queries=len(grouped),
@@ -188,3 +273,88 @@ def search_report(since: datetime.datetime | None, *, limit: int = 50) -> Search
         unanswered=[row for row in grouped if row.articles_found == 0][:limit],
         few=[row for row in grouped if 0 < row.articles_found < FEW_RESULTS][:limit],
     )
+    report.trend = daily_trend(since)
+    report.unanswered_searches = sum(day.unanswered for day in report.trend)
+    if since is None:  # the trend shows the last days only; the totals count them all
+        report.unanswered_searches = not_answered(SearchRecord.objects.all()).count()
+    shown = {row.query: row for row in report.frequent + report.unanswered + report.few}
+    report.opened = add_opened_results(shown, since)
+    return report
+
+
+def not_answered(searches):
+    """The searches whose page said nothing here answers them (before the verdict was kept: no article)."""
+    return searches.filter(Q(answered=False) | Q(answered__isnull=True, articles_found=0))
+
+
+# The trend of the whole record shows this many days at most.
+TREND_DAYS = 90
+
+
+def daily_trend(since: datetime.datetime | None, now: datetime.datetime | None = None) -> list[Day]:
+    """Searches and unanswered searches per day (local time), every day of the period, none skipped."""
+    today = timezone.localdate(now or timezone.now())
+    first = (
+        timezone.localdate(since) if since is not None else today - datetime.timedelta(days=TREND_DAYS - 1)
+    )
+    first = min(first, today - datetime.timedelta(days=6))  # a week at least: a day alone is no trend
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    rows = (
+        SearchRecord.objects.filter(searched_at__gte=start)
+        .annotate(day=TruncDate("searched_at"))
+        .values("day")
+        .annotate(
+            searches=Count("id"),
+            unanswered=Count("id", filter=Q(answered=False) | Q(answered__isnull=True, articles_found=0)),
+        )
+        .order_by("day")
+    )
+    counted = {row["day"]: row for row in rows}
+    days = []
+    day = first
+    while day <= today:
+        row = counted.get(day, {"searches": 0, "unanswered": 0})
+        days.append(Day(day, row["searches"], row["unanswered"]))
+        day += datetime.timedelta(days=1)
+    return days
+
+
+# Results shown per question: the most opened.
+OPENED_PER_QUESTION = 3
+
+
+def add_opened_results(rows: dict[str, QueryRow], since: datetime.datetime | None) -> int:
+    """What readers opened from each question's results in the period, on its row; the period's total."""
+    clicks = SearchClick.objects.all()
+    if since is not None:
+        clicks = clicks.filter(clicked_at__gte=since)
+    total = clicks.count()
+    if not total or not rows:
+        return total
+    counted = (
+        clicks.filter(query__in=list(rows))
+        .values("query", "article_id", "provision_id")
+        .annotate(times=Count("id"))
+        .order_by("query", "-times", "article_id", "provision_id")
+    )
+    wanted: dict[str, list[dict]] = {}
+    for click in counted:
+        opened = wanted.setdefault(click["query"], [])
+        if len(opened) < OPENED_PER_QUESTION:
+            opened.append(click)
+    article_ids = {c["article_id"] for clicks in wanted.values() for c in clicks if c["article_id"]}
+    provision_ids = {c["provision_id"] for clicks in wanted.values() for c in clicks if c["provision_id"]}
+    articles = Article.objects.only("id", "title").in_bulk(article_ids)
+    provisions = Provision.objects.select_related("law").in_bulk(provision_ids)
+    for query, clicks in wanted.items():
+        for click in clicks:
+            target = (
+                articles.get(click["article_id"])
+                if click["article_id"]
+                else provisions.get(click["provision_id"])
+            )
+            if target is None:
+                continue
+            title = target.title if click["article_id"] else str(target)
+            rows[query].opened.append(OpenedResult(title, target.get_absolute_url(), click["times"]))
+    return total

@@ -16,6 +16,8 @@ class SearchRecord(models.Model):
         "相关文章数", help_text="回答这个问题的文章：问题的词在其中分量足够，或编辑置顶。"
     )
     provisions_found = models.PositiveIntegerField("法条结果数")
+    # The page's own verdict (kb.search.meaning.answered): None for searches recorded before it was kept.
+    answered = models.BooleanField("有答案", null=True)
     searched_at = models.DateTimeField("搜索时间", db_index=True)
 
     class Meta:
@@ -29,6 +31,48 @@ class SearchRecord(models.Model):
 
     def __str__(self):
         return self.query
+
+
+class SearchClick(models.Model):
+    """A result a reader opened from the search page: the question (as recorded) and what it led to.
+
+    Taken from the page's Referer (our own search page, same origin), when the article or provision
+    page is counted as a reader's view; nothing about the reader is kept.
+    """
+
+    query = models.CharField("搜索词", max_length=200)
+    article = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="文章",
+    )
+    provision = models.ForeignKey(
+        "statutes.Provision",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="法条",
+    )
+    clicked_at = models.DateTimeField("点击时间")
+
+    class Meta:
+        verbose_name = "搜索结果点击"
+        verbose_name_plural = "搜索结果点击"
+        ordering = ["-clicked_at"]
+        indexes = [models.Index(fields=["query", "-clicked_at"], name="searchclick_query_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=True) ^ models.Q(provision__isnull=True),
+                name="searchclick_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.query} → {self.article or self.provision}"
 
 
 class PinnedResult(models.Model):

@@ -9,6 +9,7 @@ process follows the link at its next search or write (kb.search.backend). The bu
 live one is kept, for processes still reading it; older ones are deleted.
 """
 
+import contextlib
 import datetime
 import os
 import shutil
@@ -49,6 +50,7 @@ def rebuild(
     batch_size: int = DEFAULT_BATCH_SIZE,
     processes: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    committing: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
 ) -> RebuildReport:
     """Build a complete index from the database beside the live one, then swap it in."""
     started_clock = time.monotonic()
@@ -59,7 +61,12 @@ def rebuild(
     report = RebuildReport(folder=folder)
     try:
         build, report.documents = build_index(
-            folder, using=using, batch_size=batch_size, processes=processes, progress=progress
+            folder,
+            using=using,
+            batch_size=batch_size,
+            processes=processes,
+            progress=progress,
+            committing=committing,
         )
         with live_backend.write_lock():
             catch_up(build, connections[using].get_unified_index().get_index(Article), using, started, report)
@@ -81,11 +88,14 @@ def build_index(
     batch_size: int = DEFAULT_BATCH_SIZE,
     processes: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    committing: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
 ) -> tuple[KBWhooshSearchBackend, dict[str, int]]:
     """Write every document of every search index into a new index in folder.
 
     The analysis (jieba) and the writing run in one process per core (processes), each making
-    segments of its own; this process reads the database and prepares the documents.
+    segments of its own; this process reads the database and prepares the documents, counted by
+    progress. The commit then waits for the writing processes to analyze what they were sent and
+    write their segments, with nothing to count: it runs inside committing() (a heartbeat).
     Returns the new index's backend and how many documents each model has in it.
     """
     folder.mkdir(parents=True)
@@ -106,7 +116,8 @@ def build_index(
                 documents[label] += 1
                 if progress and (documents[label] % batch_size == 0 or documents[label] == total):
                     progress(label, documents[label], total)
-        writer.commit()
+        with committing():
+            writer.commit()
     except BaseException:
         writer.cancel()
         raise

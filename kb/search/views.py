@@ -88,6 +88,7 @@ class SearchView(TemplateView):
                 "query": outcome.query.text,
                 "articles_found": outcome.articles.relevant if answered else 0,
                 "provisions_found": outcome.provisions.total,
+                "answered": answered,
             }
         return super().get_context_data(
             outcome=outcome,

@@ -189,7 +189,7 @@ EDITOR_PERMISSIONS = {
         "category": ["add", "change", "delete", "view"],
         "author": ["add", "change", "delete", "view"],
     },
-    "statutes": {"law": ["view"], "provision": ["view"]},
+    "statutes": {"law": ["view"], "provision": ["view"], "libraryimport": ["view"]},
     "search": {"searchrecord": ["view"], "pinnedresult": ["add", "change", "delete", "view"]},
 }
 

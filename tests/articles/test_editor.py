@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles import editor, services
 from articles.models import Article, Citation
-from articles.references import reference_verdict
+from articles.references import publication_problems, reference_verdict
 from articles.revisions import compare, revisions_of, word_diff
 from statutes.models import Provision
 from tests.helpers import make_article
@@ -393,3 +393,24 @@ def test_the_verdict_names_the_older_version_and_the_current_article():
     )
     entry["suggestion"]["current"] = None
     assert reference_verdict(entry).endswith("现行版本中没有对应的条文")
+
+
+def test_a_quote_of_the_cited_laws_older_version_is_named_so_and_does_not_block_publishing():
+    entry = {
+        "text": "《公司法》第五条",
+        "resolved": True,
+        "problem": None,
+        "quote_matches": False,
+        "quotes_older_version": True,
+        "suggestion": {
+            "law": "中华人民共和国公司法",
+            "key": "11",
+            "label": "第十一条",
+            "version": 2018,
+            "current": {"key": "5", "label": "第五条"},
+        },
+    }
+    assert reference_verdict(entry) == "引用的是 2018 年版本（第十一条），现行版本为第五条，请核对"
+    assert publication_problems([entry]) == []
+    entry["quotes_older_version"] = False
+    assert publication_problems([entry]) == ["《公司法》第五条：" + reference_verdict(entry)]

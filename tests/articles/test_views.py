@@ -308,3 +308,24 @@ class TestFeedsAndSeo:
         assert f"<title>{article.title} · 法律知识库</title>" in content
         assert f'<meta name="description" content="{article.excerpt}">' in content
         assert f'<link rel="canonical" href="http://testserver/articles/{article.pk}/">' in content
+
+
+class TestCounts:
+    """Every number a reader sees says what it counts."""
+
+    def test_most_read_says_reads_and_leaves_out_what_nobody_read(self, client):
+        make_article("读过的文章", view_count=1286)
+        make_article("没人读过的文章")
+        content = client.get("/").content.decode()
+        ranked = content[content.index('class="ranked-list"') :]
+        assert '读过的文章</a> <span class="muted">1286 次阅读</span>' in ranked
+        assert "没人读过的文章" not in ranked
+
+    def test_no_most_read_section_before_anything_is_read(self, client):
+        make_article("新文章")
+        assert "阅读最多" not in client.get("/").content.decode()
+
+    def test_an_authors_page_says_how_many_articles(self, client):
+        article = make_article("甲文章")
+        content = client.get(article.author.get_absolute_url()).content.decode()
+        assert '<h2>文章 <span class="muted">共 1 篇</span></h2>' in content

@@ -19,7 +19,7 @@ class TestControlCharacters:
     def test_a_title_with_control_characters_is_stored_on_one_line_without_them(self):
         article = make_article("网贷\x0b逾期\n会爆\x00通讯录吗\x1f", body="正文\x07。\r\n第二行\x00。")
         article.refresh_from_db()
-        assert article.title == "网贷逾期 会爆通讯录吗"
+        assert article.title == "网贷逾期会爆通讯录吗"
         assert article.body == "正文。\n第二行。"
 
     def test_the_feed_survives_control_characters_stored_before(self, client):

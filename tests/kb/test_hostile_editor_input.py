@@ -104,7 +104,7 @@ class TestLawForm:
         )  # fmt: skip
         assert response.status_code == 302
         law.refresh_from_db()
-        assert (law.title, law.short_title, law.notes) == ("中华人民共和国民法典", "民法 典", "注释")
+        assert (law.title, law.short_title, law.notes) == ("中华人民共和国民法典", "民法典", "注释")
         assert law.history == "2020年5月28日 通过\n2021年1月1日 施行"
 
     def test_a_title_of_control_characters_only_is_refused_as_empty(self, admin_client, law):

@@ -116,7 +116,7 @@ def test_page_numbers_and_filters_give_that_page_or_a_404_and_change_nothing(cli
     wanted = one_line(q)[:100].strip()  # as a title is stored: no control characters
     level_matches = level not in Level.values or level == law.level  # an unknown level is ignored
     listed = (wanted in law.title or wanted in law.short_title) and level_matches
-    assert (f'<a href="{law.get_absolute_url()}">{law.title}</a>' in content) == listed, (q, level)
+    assert (f'<a href="{law.get_absolute_url()}">' in content) == listed, (q, level)
     assert f"共 {int(listed)} 部" in content
     assert ("没有找到标题含" in content) == (not listed)
     assert stored() == before
@@ -181,7 +181,7 @@ class TestEveryParameterMeansSomething:
         response = client.get("/statutes/", {"q": HOSTILE_TEXT[name]})
         assert response.status_code == 200
         content = response.content.decode()
-        assert f'<a href="{law.get_absolute_url()}">{law.title}</a>' in content
+        assert f'<a href="{law.get_absolute_url()}">' in content
         assert 'value="民法典"' in content and "共 1 部" in content
 
     @pytest.mark.parametrize("value", [*HOSTILE_TEXT.values(), "9" * 30, "-1", "1e3", "%_\\'"])

@@ -261,14 +261,14 @@ def test_a_forked_worker_records_its_own_searches(settings):
     that does not exist in the children: each child starts with none pending and a timer of its own."""
     settings.SEARCH_LOG_DELAY = 30
     log = insight.SearchLog()
-    log.record("主进程里的搜索", articles_found=0, provisions_found=0)
+    log.record(searched("主进程里的搜索", 0, 0))
     assert log.pending == 1
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # the worker
         try:
             before = log.pending
-            log.record("工作进程里的搜索", articles_found=1, provisions_found=2)
+            log.record(searched("工作进程里的搜索", 1, 2))
             answer = f"{before} {log.pending} {int(log._timer is not None and log._timer.is_alive())}"
         except BaseException as error:  # noqa: BLE001 - reported to the parent
             answer = repr(error)
@@ -286,7 +286,7 @@ def test_pending_searches_are_bounded(settings, caplog):
     log = insight.SearchLog()
     with mock.patch.object(insight, "MAX_PENDING", 5), caplog.at_level(logging.WARNING):
         for number in range(8):
-            log.record(f"搜索{number}", articles_found=0, provisions_found=0)
+            log.record(searched(f"搜索{number}", 0, 0))
     log._timer.cancel()
     assert log.pending == 5 and log.dropped == 3
     assert "not recorded" in caplog.text
@@ -326,3 +326,9 @@ class TestProductionStack:
         assert plain.status_code == 301 and plain["Location"].startswith("https://")
         again = client.get(reverse("home"), secure=True)
         assert again["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def searched(query: str, articles: int, provisions: int) -> SearchRecord:
+    return SearchRecord(
+        query=query, articles_found=articles, provisions_found=provisions, searched_at=timezone.now()
+    )

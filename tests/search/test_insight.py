@@ -5,6 +5,7 @@ import datetime
 import logging
 import re
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,8 +14,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from kb.search import insight
-from kb.search.models import PinnedResult, SearchRecord
+from kb.search.models import PinnedResult, SearchClick, SearchRecord
 from kb.search.selectors import search
+from statutes.models import Provision
 from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +40,8 @@ class TestRecording:
         assert row.query == "网贷逾期 爆通讯录"
         assert row.articles_found >= 1 and row.provisions_found >= 1
         stored = {field.name for field in SearchRecord._meta.get_fields()}
-        assert stored == {"id", "query", "articles_found", "provisions_found", "searched_at"}
+        assert stored == {"id", "query", "articles_found", "provisions_found", "answered", "searched_at"}
+        assert row.answered is True
 
     def test_paging_filtering_and_empty_queries_are_not_new_questions(self, client, demo_index):
         client.get(reverse("search:search"), {"q": ""})
@@ -62,8 +65,9 @@ class TestRecording:
     def test_searches_are_written_together_off_the_readers_path(self, settings):
         settings.SEARCH_LOG_DELAY = 60  # the timer will not fire during the test
         log = insight.SearchLog()
-        log.record("问题一", articles_found=1, provisions_found=2)
-        log.record("问题二", articles_found=0, provisions_found=0)
+        now = timezone.now()
+        log.record(SearchRecord(query="问题一", articles_found=1, provisions_found=2, searched_at=now))
+        log.record(SearchRecord(query="问题二", articles_found=0, provisions_found=0, searched_at=now))
         assert log.pending == 2 and not SearchRecord.objects.exists()
         with mock.patch.object(
             SearchRecord.objects, "bulk_create", wraps=SearchRecord.objects.bulk_create
@@ -72,6 +76,46 @@ class TestRecording:
         assert insert.call_count == 1  # one INSERT for both
         assert sorted(SearchRecord.objects.values_list("query", flat=True)) == ["问题一", "问题二"]
         assert log.pending == 0 and log.flush() == 0
+
+    def test_a_question_nothing_here_answers_is_recorded_as_unanswered(self, client, demo_index):
+        client.get(reverse("search:search"), {"q": "xyzzy plugh"})
+        (row,) = SearchRecord.objects.all()
+        assert row.answered is False and row.articles_found == 0
+
+
+class TestClicks:
+    """What readers open from their results: from the Referer of the page they open."""
+
+    def search_page(self, question, **params):
+        return "http://testserver" + reverse("search:search") + "?" + urlencode({"q": question, **params})
+
+    def test_an_article_and_a_provision_opened_from_the_results_are_recorded(self, client, demo_index):
+        article = Article.objects.published().first()
+        provision = Provision.objects.first()
+        client.get(article.get_absolute_url(), HTTP_REFERER=self.search_page("  網貸逾期　爆通讯录 "))
+        client.get(provision.get_absolute_url(), HTTP_REFERER=self.search_page("网贷逾期 爆通讯录"))
+        clicks = SearchClick.objects.order_by("pk")
+        assert [(c.query, c.article_id, c.provision_id) for c in clicks] == [
+            ("网贷逾期 爆通讯录", article.pk, None),
+            ("网贷逾期 爆通讯录", None, provision.pk),
+        ]
+
+    def test_other_referers_record_nothing(self, client, demo_index):
+        article = Article.objects.published().first()
+        for referer in (
+            "https://elsewhere.example/search/?q=网贷",  # another site
+            "http://testserver/?q=网贷",  # not the search page
+            self.search_page("网贷", type="provisions"),  # results filtered: not the question as asked
+            self.search_page(""),  # no question
+            "http://[::1",  # not an address at all
+        ):
+            assert client.get(article.get_absolute_url(), HTTP_REFERER=referer).status_code == 200
+        assert not SearchClick.objects.exists()
+
+    def test_editors_opening_results_are_not_counted(self, editor_client, demo_index):
+        article = Article.objects.published().first()
+        editor_client.get(article.get_absolute_url(), HTTP_REFERER=self.search_page("网贷"))
+        assert not SearchClick.objects.exists()
 
 
 class TestReport:
@@ -134,6 +178,58 @@ class TestReport:
             editor_client.get(reverse("admin:search_searchrecord_changelist"), {"period": "x"}).status_code
             == 200
         )
+
+    def test_each_question_says_whether_it_was_answered_and_what_readers_opened(self):
+        article = make_article("网贷逾期会被起诉吗")
+        record("网贷逾期", 5).save()
+        SearchRecord.objects.filter(query="网贷逾期").update(answered=True)
+        record("无人机航拍", 0)
+        SearchRecord.objects.filter(query="无人机航拍").update(answered=False)
+        record("旧记录的问题", 0)  # recorded before the verdict was kept: no article, no answer
+        for _ in range(2):
+            SearchClick.objects.create(query="网贷逾期", article=article, clicked_at=timezone.now())
+        SearchClick.objects.create(
+            query="网贷逾期", article=article, clicked_at=timezone.now() - datetime.timedelta(days=40)
+        )
+        report = insight.search_report(insight.period_start("7"))
+        rows = {row.query: row for row in report.frequent}
+        assert (
+            rows["网贷逾期"].answered
+            and not rows["无人机航拍"].answered
+            and not rows["旧记录的问题"].answered
+        )
+        assert [(o.title, o.url, o.times) for o in rows["网贷逾期"].opened] == [
+            ("网贷逾期会被起诉吗", article.get_absolute_url(), 2)
+        ]
+        assert report.unanswered_searches == 2 and report.opened == 2
+
+    def test_the_trend_counts_every_day_of_the_period_with_its_unanswered_searches(self):
+        record("今天的问题", 3)
+        record("今天没有答案的问题", 0)
+        record("三天前的问题", 0, days_ago=3)
+        trend = insight.daily_trend(insight.period_start("7"))
+        today = timezone.localdate()
+        assert [day.day for day in trend] == [today - datetime.timedelta(days=n) for n in range(6, -1, -1)]
+        by_day = {day.day: (day.searches, day.unanswered) for day in trend}
+        assert by_day[today] == (2, 1)
+        assert by_day[today - datetime.timedelta(days=3)] == (1, 1)
+        assert sum(searches for searches, _ in by_day.values()) == 3
+        # Today alone is still drawn over a week; the whole record over the last 90 days.
+        assert len(insight.daily_trend(insight.period_start("1"))) == 7
+        assert len(insight.daily_trend(None)) == insight.TREND_DAYS
+
+    def test_the_report_page_draws_the_trend_and_marks_unanswered_questions(self, editor_client):
+        record("无人机航拍", 0)
+        record("网贷逾期", 4)
+        record("网贷逾期", 4, days_ago=2)
+        page = editor_client.get(reverse("admin:search_searchrecord_changelist"), {"period": "7"})
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert html.count('class="kb-trend-all"') == 7
+        assert "搜索 2 次，没有答案 1 次" in html and "搜索 1 次，没有答案 0 次" in html
+        assert "<strong>1</strong> 次知识库里没有答案" in html
+        unanswered_section = html.split('id="unanswered"')[1].split("</section>")[0]
+        assert "无人机航拍" in unanswered_section and "没有答案" in unanswered_section
 
     def test_readers_and_staff_without_the_right_cannot(self, client):
         assert client.get(reverse("admin:search_searchrecord_changelist")).status_code == 302

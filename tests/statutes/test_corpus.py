@@ -1,5 +1,7 @@
 """The whole national corpus (../shared/data/laws), imported twice. Slow: about half a minute."""
 
+import re
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,43 @@ def test_the_whole_corpus_imports_with_the_known_counts_twice():
     second = import_statutes(CORPUS)
     assert not second.changed
     assert (second.laws, second.provisions) == (first.laws, first.provisions)
+
+
+EARLIER = CORPUS.parent / "laws-2024-07"
+FILE_DATE_RE = re.compile(r"\((\d{4}-\d{2}-\d{2})\)(?:\.md)?$")
+
+
+def versions_in(snapshot: Path) -> dict[str, set[str]]:
+    """Each title of a snapshot and the dates of its versions, read from the files themselves."""
+    versions = defaultdict(set)
+    for path in snapshot.rglob("*.md"):
+        if path.name in ("SOURCE.md", "README.md", "_index.md"):
+            continue
+        first_line = path.read_text(encoding="utf-8-sig").split("\n", 1)[0]
+        title = first_line.removeprefix("# ").strip()
+        dated = FILE_DATE_RE.search(path.stem + ".md")
+        versions[title].add(dated.group(1) if dated else "")
+    return versions
+
+
+@pytest.mark.skipif(
+    not EARLIER.is_dir(), reason=f"the earlier snapshot is not beside the checkout ({EARLIER})"
+)
+def test_the_earlier_snapshot_then_the_current_one_is_an_update_with_the_counts_of_the_files():
+    import_statutes(EARLIER)
+    report = import_statutes(CORPUS)
+    summary = report.library_import.summary
+    before, after = versions_in(EARLIER), versions_in(CORPUS)
+    new_titles = set(after) - set(before)
+    newer_versions = {title for title in set(after) & set(before) if max(after[title]) > max(before[title])}
+    assert summary["laws_added"] == len(new_titles)
+    assert summary["versions_added"] == len(newer_versions)
+    assert "中华人民共和国能源法" in new_titles
+    # Every earlier version is kept, not current; each new version was compared with it.
+    relics = Law.objects.filter(title="中华人民共和国文物保护法")
+    assert relics.count() >= 2 and relics.get(is_current=True).promulgated_on.isoformat() == "2024-11-08"
+    changed = report.library_import.law_changes.get(law__title="中华人民共和国文物保护法", kind="new_version")
+    assert changed.previous is not None and changed.provision_changes.exists()
+    # The same snapshot again: nothing changes, and the report says so.
+    again = import_statutes(CORPUS)
+    assert not again.library_import.changed and not again.library_import.law_changes.exists()

@@ -309,7 +309,7 @@ class TestCommand:
         write_civil_code(corpus)
         status, out, stderr = run("import_statutes", str(corpus))
         assert (status, stderr) == (0, [])
-        assert "Laws: 1 (created 1" in out and "Provisions: 5 (created 5" in out and "导入中 1/1" in out
+        assert "Laws: 1 (created 1" in out and "Provisions: 5 (created 5" in out and "1/1（100%）" in out
         status, again, stderr = run("import_statutes", str(corpus))
         assert (status, stderr) == (0, []) and "Nothing changed" in again  # nothing to do: a success
 

@@ -90,6 +90,8 @@ class TestOlderVersions:
         assert checked.current is not None and (checked.current.law, checked.current.key) == (new, "5")
         suggestion = checked.as_dict()["suggestion"]
         assert suggestion["version"] == 2018 and suggestion["current"] == {"key": "5", "label": "第五条"}
+        # The law's own words before it changed: a quotation of that version, not a misquote.
+        assert checked.quotes_older_version and checked.as_dict()["quotes_older_version"]
 
     def test_a_current_provision_is_preferred_over_an_older_one(self, company_law_versions):
         # Both versions hold this sentence: the current one is suggested, with no older version named.
@@ -99,6 +101,7 @@ class TestOlderVersions:
         assert checked.quote_matches is False
         assert (checked.suggestion.law, checked.suggestion.key) == (new, "5")
         assert checked.current is None and checked.as_dict()["suggestion"]["version"] is None
+        assert not checked.quotes_older_version  # the current text elsewhere: a misquote still
 
     def test_counterpart_of_a_dropped_article_is_none(self, company_law_versions):
         old, _ = company_law_versions

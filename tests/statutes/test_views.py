@@ -77,17 +77,56 @@ class TestLawList:
         content = response.content.decode()
         assert response.status_code == 200
         assert content.index("<h2>法律</h2>") < content.index("<h2>行政法规</h2>")
-        assert "中华人民共和国民法典" in content and "3 条" in content
-        assert content.count("中华人民共和国电信条例") == 1
+        assert "民法典" in content and "3 条" in content
+        assert '法律 <span class="muted">1 部</span>' in content
+        assert content.count("电信条例</a>") == 1
         with_versions = client.get(reverse("statutes:law_list"), {"versions": "all"}).content.decode()
-        assert with_versions.count("中华人民共和国电信条例") == 2
+        assert with_versions.count("电信条例</a>") == 2
 
     def test_filters_by_title_and_level(self, client, civil_code):
         make_law("中华人民共和国电信条例", level="行政法规")
         content = client.get(reverse("statutes:law_list"), {"q": "电信"}).content.decode()
-        assert "中华人民共和国电信条例" in content and "中华人民共和国民法典" not in content
+        assert "电信条例</a>" in content and "民法典</a>" not in content
         content = client.get(reverse("statutes:law_list"), {"level": "法律"}).content.decode()
-        assert "中华人民共和国民法典" in content and "中华人民共和国电信条例" not in content
+        assert "民法典</a>" in content and "电信条例</a>" not in content
+
+    def test_laws_run_in_pinyin_order_within_each_level(self, client, civil_code):
+        for title in ["中华人民共和国刑法", "中华人民共和国安全生产法", "中华人民共和国行政诉讼法"]:
+            make_law(title, level="法律")
+        make_law("中华人民共和国电信条例", level="行政法规")
+        make_law("艾滋病防治条例", level="行政法规")
+        content = client.get(reverse("statutes:law_list")).content.decode()
+        order = [
+            "安全生产法</a>",
+            "民法典</a>",
+            "刑法</a>",
+            "行政诉讼法</a>",
+            "<h2>行政法规</h2>",
+            "艾滋病防治条例</a>",
+        ]
+        positions = [content.index(title) for title in [*order, "电信条例</a>"]]
+        assert positions == sorted(positions)
+        # 中华人民共和国 is shown, lighter, but is no part of the order: the list says so.
+        assert '<span class="law-title__prefix">中华人民共和国</span>民法典' in content
+        assert "排在 M" in content
+
+    def test_a_long_level_lists_its_laws_under_their_initials(self, client):
+        titles = [f"{first}{number}法" for first in "安保民刑" for number in "一二三四五六"]
+        for title in titles:
+            make_law(title, level="法律")
+        content = client.get(reverse("statutes:law_list")).content.decode()
+        assert '<h3 class="law-initial" id="level-1-M">M</h3>' in content
+        assert '<a href="#level-1-X">X</a>' in content
+        positions = [content.index(f'id="level-1-{letter}"') for letter in "ABMX"]
+        assert positions == sorted(positions)
+        assert content.index('id="level-1-M"') < content.index("民一法") < content.index('id="level-1-X"')
+
+    def test_no_initials_where_one_letter_holds_most_of_a_level(self, client):
+        for number in range(25):
+            make_law(f"最高人民法院关于第{number}号问题的解释", level="司法解释")
+        make_law("人民法院诉讼规则", level="司法解释")
+        content = client.get(reverse("statutes:law_list")).content.decode()
+        assert "law-initial" not in content and "initial-index" not in content
 
     def test_odd_filters_are_harmless(self, client, civil_code):
         for params in ({"q": "x" * 5000}, {"level": "<script>"}, {"q": "%' OR 1=1 --"}, {"q": "\x00"}):
@@ -128,6 +167,7 @@ class TestLawDetail:
         )
         content = client.get(old.get_absolute_url()).content.decode()
         assert "本页为历史版本" in content and civil_code.get_absolute_url() in content
+        assert "<summary>全部 2 个版本</summary>" in content
 
     def test_query_count_does_not_grow_with_the_size_of_the_law(self, client):
         small = make_law("小法")

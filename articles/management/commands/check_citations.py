@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article
+from articles.references import is_misquote
 from statutes.citations import known_law_names
 from statutes.verification import check_text
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
                 if name:
                     entry["source"] = name
                 report.append(entry)
-        failed = any(not entry["resolved"] or entry["quote_matches"] is False for entry in report)
+        failed = any(not entry["resolved"] or is_misquote(entry) for entry in report)
         if options["json"]:
             self.stdout.write(json.dumps({"references": report}, ensure_ascii=False, indent=2))
         else:
@@ -68,11 +69,13 @@ class Command(BaseCommand):
             quote = {None: "", True: ", quote matches", False: ", QUOTE DOES NOT MATCH"}[
                 entry["quote_matches"]
             ]
+            if entry.get("quotes_older_version"):
+                quote = f", quotes the {entry['suggestion']['version']} version"
             self.stdout.write(f"{where}{entry['text']} → {law} {entry['key']}: {status}{quote}")
             if entry["suggestion"]:
                 suggestion = entry["suggestion"]
                 self.stdout.write(
                     f"    the quoted text is {suggestion['law']} {suggestion['label']} (key {suggestion['key']})"
                 )
-            problems += (not entry["resolved"]) + (entry["quote_matches"] is False)
+            problems += (not entry["resolved"]) + is_misquote(entry)
         self.stdout.write(f"{len(report)} references, {problems} problems.")

@@ -1,6 +1,5 @@
 """python manage.py import_qa FILE: Q&A in LeCoQA's format as published articles (articles.qa_import)."""
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand
@@ -8,6 +7,7 @@ from django.db import DatabaseError
 
 from articles.qa_import import QAFileError, import_qa
 from statutes import exit_codes
+from statutes.progress import Progress
 
 
 class Command(BaseCommand):
@@ -23,14 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, verbosity=1, **options):
         started = time.monotonic()
-        interactive = verbosity >= 1 and sys.stdout.isatty()
-
-        def progress(done, total):
-            if interactive:
-                self.stdout.write(f"\r导入问答 {done}/{total}", ending="")
-                self.stdout.flush()
-            elif verbosity >= 1 and (done % 250 == 0 or done == total):
-                self.stdout.write(f"导入问答 {done}/{total}")
+        progress = Progress(self.stdout, "导入问答", verbosity=verbosity)
 
         try:
             report = import_qa(path, progress=progress)
@@ -38,8 +31,7 @@ class Command(BaseCommand):
             self.refuse(path, error.problems)
         except DatabaseError as error:  # the one transaction rolled back: nothing of the file stays
             self.refuse(path, [f"the database refused the import ({error})"])
-        if interactive:
-            self.stdout.write("")
+        progress.finish()
         self.stdout.write(
             f"Rows: {report.rows} (created {report.created}, updated {report.updated}, "
             f"unchanged {report.unchanged}, without an answer and skipped {report.without_answer})."

@@ -1,7 +1,11 @@
 """python manage.py bring_up: the real site's content, each step only when its input changed (make run).
 
 1. the statute library: the whole corpus (../shared/data/laws), imported when its files changed;
-2. the demo content (fixtures/): categories, authors, 13 articles and the provisions they cite;
+2. the demo content (fixtures/): categories, authors, the provisions the demo cites, and its 13
+   articles only where the real answers are absent (no Q&A file, none imported). On a site with
+   the real answers, the demo articles still published as the demo wrote them are withdrawn to
+   drafts, at every run (a few queries), so that readers meet and count the real answers alone;
+   a demo article an editor has edited is theirs and stays as it is;
 3. the Q&A answers (../shared/bench/lecoqa/qa.jsonl), imported as published articles;
 4. the search index, rebuilt when any of the above or the analysis (dictionary, stop words,
    synonyms, the index's schema) changed, or when there is none; then every article's topics
@@ -23,10 +27,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from whoosh import index as whoosh_index
 
+from articles import services
 from articles.markdown import RENDERING
+from articles.qa_import import imported_answers
 from kb.search import tasks, vectors
 from kb.search.analysis import DATA_DIR
 from kb.search.backend import SCHEMA_VERSION
@@ -76,21 +82,34 @@ class Command(BaseCommand):
                     f"No statute corpus at {corpus}: the demo library (the provisions the demo cites) only."
                 )
             )
+        # The real answers: being imported, or imported before (a site keeps them when the file goes).
+        real_answers = qa.is_file() or imported_answers().exists()
         if not qa.is_file():
-            say(self.style.WARNING(f"No Q&A file at {qa}: the demo articles only."))
+            say(
+                self.style.WARNING(
+                    f"No Q&A file at {qa}: "
+                    + ("the answers imported before stay." if real_answers else "the demo articles only.")
+                )
+            )
         index_missing = not self.index_exists()
         rebuild = bool(changed) or index_missing
         # A rebuild follows: the imports leave their index updates to it instead of writing them one by one.
         with tasks.paused() if rebuild else nullcontext():
             if "corpus" in changed and corpus.is_dir():
-                say(f"[1/4] Importing the statute library from {corpus} …")
+                say(f"[1/5] Importing the statute library from {corpus} …")
                 call_command("import_statutes", str(corpus), verbosity=verbosity)
             if "demo" in changed or "corpus" in changed:
-                say("[2/4] Loading the demo content …")
-                call_command("load_demo", verbosity=verbosity)
+                if real_answers:
+                    say("[2/5] Loading the demo's statutes, categories and authors (not its articles) …")
+                    call_command("load_demo", articles=False, verbosity=verbosity)
+                else:
+                    say("[2/5] Loading the demo content …")
+                    call_command("load_demo", verbosity=verbosity)
             if "qa" in changed and qa.is_file():
-                say(f"[3/4] Importing the Q&A answers from {qa} …")
+                say(f"[3/5] Importing the Q&A answers from {qa} …")
                 call_command("import_qa", str(qa), verbosity=verbosity)
+            if real_answers:
+                self.withdraw_demo_articles()
             if "rendering" in changed and state:  # not on a first run: everything was just rendered
                 say("      Rendering the articles again (rendering changed) …")
                 call_command("rerender_articles", verbosity=verbosity)
@@ -100,7 +119,7 @@ class Command(BaseCommand):
                 if index_missing
                 else "its input changed (" + ", ".join(sorted(changed)) + ")"
             )
-            say(f"[4/4] Building the search index: {reason} …")
+            say(f"[4/5] Building the search index: {reason} …")
             call_command("rebuild_index", interactive=False, verbosity=verbosity)
             say("      Topics and related articles …")
             call_command("refresh_topics", verbosity=verbosity)
@@ -111,6 +130,16 @@ class Command(BaseCommand):
         state_path.parent.mkdir(parents=True, exist_ok=True)
         state_path.write_text(json.dumps(inputs, indent=2))
         say(self.style.SUCCESS(f"Content and index up to date ({time.monotonic() - started:.1f} s)."))
+
+    def withdraw_demo_articles(self):
+        try:
+            withdrawn = services.withdraw_demo_articles(FIXTURES / "demo" / "articles")
+        except services.DemoContentError as error:
+            raise CommandError(f"demo content not read: {error}") from None
+        if withdrawn:
+            self.stdout.write(
+                f"      {len(withdrawn)} demo articles withdrawn to drafts: the real answers are here."
+            )
 
     @staticmethod
     def index_exists() -> bool:

@@ -1,12 +1,15 @@
 """python manage.py import_statutes PATH: import a statute corpus folder or one file."""
 
-import sys
 import time
+from collections import Counter
 
 from django.core.management.base import BaseCommand
 
 from statutes import exit_codes
+from statutes.changes import KIND_LABELS
 from statutes.importer import import_statutes
+from statutes.models import LawChange
+from statutes.progress import Progress
 
 
 class Command(BaseCommand):
@@ -28,17 +31,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, verbosity=1, prune=False, **options):
         started = time.monotonic()
-        show_progress = verbosity >= 1
-        interactive = show_progress and sys.stdout.isatty()
+        bar = Progress(self.stdout, "导入法律法规", verbosity=verbosity)
 
         def progress(done, total, title):
             if verbosity >= 2:
                 self.stdout.write(f"[{done}/{total}] {title}")
-            elif interactive:
-                self.stdout.write(f"\r导入中 {done}/{total} 部法律法规", ending="")
-                self.stdout.flush()
-            elif show_progress and (done % 250 == 0 or done == total):
-                self.stdout.write(f"导入中 {done}/{total} 部法律法规")
+            else:
+                bar(done, total)
 
         try:
             report = import_statutes(path, progress=progress, prune=prune)
@@ -46,8 +45,7 @@ class Command(BaseCommand):
             self.stop([f"{path}: no such file or folder"], imported=False)
         if not report.files:
             self.stop([f"{path}: no statute files (.md) in this folder"], imported=False)
-        if interactive:
-            self.stdout.write("")
+        bar.finish()
         elapsed = time.monotonic() - started
 
         for warning in report.warnings:
@@ -64,6 +62,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Duplicate copies skipped: {len(report.duplicates)}")
             for skipped, kept in report.duplicates:
                 self.stdout.write(f"  {skipped} (same version as {kept})")
+        self.describe_update(report, verbosity)
         if report.changed:
             self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f} s."))
         else:
@@ -80,6 +79,30 @@ class Command(BaseCommand):
                 f"(--prune deletes {them})"
             )
         self.stop(problems, imported=bool(report.laws))
+
+    def describe_update(self, report, verbosity: int) -> None:
+        """What changed in the library's current texts, law by law: the report saved in the admin."""
+        if not report.law_changes:
+            return
+        counts = report.summary()
+        self.stdout.write(
+            "Library update: "
+            f"{counts['laws_added']} new laws, {counts['versions_added']} new versions, "
+            f"{counts['laws_amended']} amended in place, {counts['laws_repealed']} repealed; provisions "
+            f"{counts['provisions_added']} added, {counts['provisions_changed']} changed, "
+            f"{counts['provisions_removed']} removed, {counts['provisions_renumbered']} renumbered."
+        )
+        if verbosity >= 1:
+            for change in report.law_changes:
+                kinds = Counter(provision.kind for provision in change.provisions)
+                detail = "，".join(f"{KIND_LABELS[kind]} {n}" for kind, n in sorted(kinds.items()))
+                version = change.law.promulgated_on.isoformat() if change.law.promulgated_on else "?"
+                label = LawChange.Kind(change.kind).label
+                self.stdout.write(
+                    f"  {label} {change.law.title}（{version}）" + (f"：{detail}" if detail else "")
+                )
+        if report.library_import is not None:
+            self.stdout.write(f"The report is kept in the admin: 法库更新 #{report.library_import.pk}.")
 
     def stop(self, problems: list[str], *, imported: bool) -> None:
         """Exit 2 when some laws were imported and some refused, 1 when none were (statutes.exit_codes)."""

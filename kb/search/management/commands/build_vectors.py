@@ -5,7 +5,6 @@ an import that changed a few provisions, embeds only what is new. bring_up leave
 search worker (the site answers by words meanwhile); run it by hand after changing the model.
 """
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from kb import reader_cache
 from kb.search import vectors
 from kb.search.embedding import get_embedder
+from statutes.progress import Progress
+
+LABELS = {"provisions": "法条", "articles": "文章"}
 
 
 class Command(BaseCommand):
@@ -29,28 +31,11 @@ class Command(BaseCommand):
             raise CommandError("Search by meaning is off (KB_EMBEDDER is empty): there is nothing to build.")
         for what in kind or vectors.KINDS:
             started = time.monotonic()
-            count = vectors.build(what, progress=self.progress_bar(what, started, verbosity))
+            progress = Progress(self.stdout, f"语义向量：{LABELS[what]}", verbosity=verbosity)
+            count = vectors.build(what, progress=progress)
+            progress.finish()
             if verbosity >= 1:
                 self.stdout.write(
-                    f"\r{what}: {count:,} vectors ({embedder.name}) in {time.monotonic() - started:.1f} s."
-                    + " " * 20
+                    f"{what}: {count:,} vectors ({embedder.name}) in {time.monotonic() - started:.1f} s."
                 )
         reader_cache.content_changed()
-
-    def progress_bar(self, what: str, started: float, verbosity: int):
-        interactive = verbosity >= 1 and sys.stdout.isatty()
-        shown = {"at": 0.0}
-
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if not interactive or (now - shown["at"] < 0.5 and done < total):
-                return
-            shown["at"] = now
-            share = done / total if total else 1.0
-            elapsed = now - started
-            left = f"，约 {elapsed / share - elapsed:.0f} 秒后完成" if 0 < share < 1 else ""
-            bar = "#" * int(share * 30)
-            self.stdout.write(f"\r{what} [{bar:<30}] {done:,}/{total:,}{left}   ", ending="")
-            self.stdout.flush()
-
-        return progress

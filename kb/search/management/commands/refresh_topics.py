@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from articles.models import Article
 from kb.search.related import refresh_related, refresh_topics
+from statutes.progress import Progress
 
 BATCH = 250
 
@@ -21,15 +22,13 @@ class Command(BaseCommand):
     def handle(self, *args, verbosity=1, **options):
         articles = list(Article.objects.only("id", "title", "body_html"))
         total = len(articles)
+        progress = Progress(self.stdout, "文章主题", verbosity=verbosity)
         for done, article in enumerate(articles, start=1):
             refresh_topics(article)
-            self.progress("主题", done, total, verbosity)
+            progress(done, total)
         # Every article's topics first: a list compares them across articles.
+        progress = Progress(self.stdout, "相关文章", verbosity=verbosity)
         for start in range(0, total, BATCH):
             refresh_related([article.pk for article in articles[start : start + BATCH]])
-            self.progress("相关文章", min(start + BATCH, total), total, verbosity)
+            progress(min(start + BATCH, total), total)
         self.stdout.write(f"Topics and related articles refreshed for {total} articles.")
-
-    def progress(self, what: str, done: int, total: int, verbosity: int) -> None:
-        if verbosity >= 1 and (done % BATCH == 0 or done == total):
-            self.stdout.write(f"{what} {done}/{total}")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_drop_page_version'),
+        ('articles', '0010_citation_alerts'),
         ('statutes', '0001_initial'),
     ]
 
