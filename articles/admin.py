@@ -17,7 +17,7 @@ from statutes.models import Law
 
 from . import alerts, editor, revisions, services
 from .admin_alerts import CitationAlertAdminMixin, CitationAlertFilter
-from .models import Article, Author, Category, Citation
+from .models import Article, Author, Category, Citation, ImportCheck
 from .references import is_misquote, reference_verdict
 
 
@@ -191,6 +191,7 @@ class ArticleAdmin(CitationAlertAdminMixin, CheckedInputMixin, admin.ModelAdmin)
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
     readonly_fields = [
+        "import_report",
         "reference_checks",
         "suggested_provisions",
         "citation_alerts",
@@ -237,6 +238,11 @@ class ArticleAdmin(CitationAlertAdminMixin, CheckedInputMixin, admin.ModelAdmin)
             path("preview/", wrap(self.preview_view), name="articles_article_preview"),
             path("<id:object_id>/revisions/", wrap(self.revisions_view), name="articles_article_revisions"),
             path(
+                "<id:object_id>/import-checks/<id:check_id>/apply/",
+                wrap(self.apply_import_check_view),
+                name="articles_article_apply_import_check",
+            ),
+            path(
                 "<id:object_id>/revisions/<id:version_id>/restore/",
                 wrap(self.restore_view),
                 name="articles_article_restore",
@@ -247,6 +253,12 @@ class ArticleAdmin(CitationAlertAdminMixin, CheckedInputMixin, admin.ModelAdmin)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.pk and ImportCheck.objects.filter(article=obj).exists():
+            # An imported draft: what the import checked, first, where the editor starts.
+            fieldsets = [
+                ("导入检查（import_posts 导入时的引用检查）", {"fields": ["import_report"]}),
+                *fieldsets,
+            ]
         if obj is not None and alerts.open_alerts().filter(article=obj).exists():
             # A library update changed what it cites: first, before anything else is edited.
             return [("所引法条已修改", {"fields": ["citation_alerts"], "classes": ["kb-alerts"]}), *fieldsets]
@@ -265,6 +277,26 @@ class ArticleAdmin(CitationAlertAdminMixin, CheckedInputMixin, admin.ModelAdmin)
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # From the database: after a refused publication the form's instance says "published".
+        context["readers_see_it"] = bool(
+            obj is not None and obj.pk and Article.objects.published().filter(pk=obj.pk).exists()
+        )
+        # The import checks' one-click fixes: each a form of its own, outside the article's form.
+        context["import_fixes"] = (
+            list(ImportCheck.objects.filter(article=obj, applied_at=None, suggested__isnull=False))
+            if obj is not None and obj.pk
+            else []
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """One history: the revisions, which say what each save changed and bring any one back
+        (Django's log of admin actions knows less; its link leads here)."""
+        if not str(object_id).isdigit() or len(str(object_id)) > 18:
+            raise Http404("没有这篇文章。")
+        return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[object_id]))
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)  # a class made for this request
         form.rendered_beforehand = getattr(request, "article_rendered_beforehand", None)
@@ -276,7 +308,7 @@ class ArticleAdmin(CitationAlertAdminMixin, CheckedInputMixin, admin.ModelAdmin)
             return HttpResponseNotAllowed(["POST"])
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
-        return JsonResponse(editor.preview(request.POST.get("body", "")))
+        return JsonResponse(editor.preview(request.POST.get("body", ""), request.POST.get("title", "")))
 
     def revisions_view(self, request, object_id):
         """Every revision of the article: who saved what when; any two compared; any one restored."""
@@ -284,17 +316,25 @@ class ArticleAdmin(CitationAlertAdminMixin, CheckedInputMixin, admin.ModelAdmin)
         if article is None or not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         versions = list(revisions.revisions_of(article))
-        chosen = [version for version in versions if str(version.pk) in request.GET.getlist("compare")]
+        ticked = request.GET.getlist("compare")
+        chosen = [version for version in versions if str(version.pk) in ticked]
         changes = None
+        compare_needs = ""
         if len(chosen) == 2:
             newer, older = sorted(chosen, key=lambda version: version.revision.date_created, reverse=True)
             changes = (older, newer, revisions.compare(older, newer))
+        elif "compare" in request.GET or request.GET.get("do") == "compare":
+            compare_needs = f"比较需要勾选两个版本，现在勾选了 {len(chosen)} 个：" + (
+                "请再勾选一个。" if len(chosen) < 2 else "请只留两个。"
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "article": article,
             "versions": versions,
             "changes": changes,
+            "compare_needs": compare_needs,
+            "ticked": {str(version.pk) for version in chosen},
             "can_restore": self.has_change_permission(request, article),
             "title": f"修订历史：{article.title}",
         }
@@ -330,6 +370,100 @@ class ArticleAdmin(CitationAlertAdminMixin, CheckedInputMixin, admin.ModelAdmin)
         )
         self.message_user(request, "已恢复该版本，并重新检查了正文中的法条引用。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def apply_import_check_view(self, request, object_id, check_id):
+        """One click: the fix an import check suggests, made through articles.services (a new revision)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        check = (
+            ImportCheck.objects.filter(article=article, pk=check_id).select_related("suggested__law").first()
+        )
+        if check is None:
+            raise Http404("没有这一项导入检查。")
+        change_page = reverse("admin:articles_article_change", args=[article.pk])
+        if check.applied_at is not None:
+            self.message_user(request, "这一项已经改正过了。", messages.INFO)
+            return HttpResponseRedirect(change_page)
+        try:
+            services.apply_import_check(check=check, user=request.user)
+        except services.FixOutdated as outdated:
+            self.message_user(request, f"没有改动：{outdated}", messages.WARNING)
+        except services.PublishRefused as refused:
+            self.message_user(
+                request,
+                "没有改动：这篇文章已发布，改后正文的法条引用有问题：" + "；".join(refused.problems),
+                messages.ERROR,
+            )
+        else:
+            self.log_change(request, article, f"采纳导入检查的建议：{check.fix_label}")
+            self.message_user(request, f"已{check.fix_label}，并记入修订历史。", messages.SUCCESS)
+        return HttpResponseRedirect(change_page)
+
+    @admin.display(description="导入检查")
+    def import_report(self, article):
+        """What import_posts found in the post: each reference, its verdict and the fix (made, or one
+        click away); then the provisions the search's evidence suggests citing."""
+        checks = list(article.import_checks.select_related("written__law", "suggested__law"))
+        if not checks:
+            return "—"
+
+        def name(provision):
+            return (
+                f"{provision.law.short_title or provision.law.title} {provision.label}" if provision else "—"
+            )
+
+        def fix(check):
+            if check.suggested is None:
+                return format_html(
+                    '<span class="kb-import-none">{}</span>',
+                    "无需改动" if check.verdict.startswith("正确") else "—",
+                )
+            if check.applied_at is not None:
+                when = (
+                    "导入时已改正"
+                    if check.source == ImportCheck.Source.QUOTE and check.kind == ImportCheck.Kind.STATUTES
+                    else "已改正"
+                )
+                return format_html(
+                    '<span class="kb-import-applied">{} → <a href="{}" target="_blank">{}</a>（{}）</span>',
+                    name(check.written) if check.written else check.text,
+                    check.suggested.get_absolute_url(),
+                    name(check.suggested),
+                    when,
+                )
+            return format_html(
+                '<a href="{}" target="_blank">{}</a>（{}）'
+                '<button type="submit" form="kb-import-fix-{}" class="button kb-import-fix">{}</button>',
+                check.suggested.get_absolute_url(),
+                name(check.suggested),
+                check.get_source_display(),
+                check.pk,
+                check.fix_label,
+            )
+
+        rows = format_html_join(
+            "",
+            '<tr class="kb-import-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    check.kind,
+                    check.get_kind_display(),
+                    check.text or name(check.suggested),
+                    check.verdict or "相似问答引用、条文用语相近",
+                    fix(check),
+                )
+                for check in checks
+            ),
+        )
+        return format_html(
+            '<p class="help">导入文件：{}。引文逐字出自另一条的，导入时已改为引用那一条；其余建议点按钮采纳（记入修订历史）。</p>'
+            '<table class="kb-import-checks"><thead><tr><th>类别</th><th>原文</th><th>检查</th><th>改正</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            checks[0].file_name or "—", rows,
+        )  # fmt: skip
 
     @admin.display(description="引用检查")
     def reference_checks(self, article):

@@ -3,7 +3,8 @@
 The body is rendered by the same renderer and sanitizer as the site (Markdown, then statute
 references linked); each reference found in the Markdown is reported as it would be on saving:
 resolved, misquoted (with the provision the quote comes from, and a fix: where in the Markdown the
-reference is written and what to write instead) or unknown.
+reference is written and what to write instead) or unknown. Half-width punctuation typed in the
+Chinese of the body or the title (articles.punctuation) is listed too, for a one-click fix.
 """
 
 import re
@@ -12,7 +13,8 @@ from dataclasses import asdict, dataclass
 from statutes.citations import known_law_names
 from statutes.verification import CheckedReference, check_text
 
-from .markdown import MarkdownRefused, render_markdown
+from .markdown import MAX_BODY_CHARS, MarkdownRefused, render_markdown
+from .punctuation import half_width_marks
 from .references import link_references, reference_verdict
 
 NUMBER_PART_RE = re.compile(r"第[^第]*?条(?:之[^条，。、；]+)?$")
@@ -25,6 +27,19 @@ class Fix:
     text: str  # what is written there now
     replacement: str
     label: str  # the button: 改为 第六十五条
+
+
+@dataclass
+class PunctuationFix:
+    start: int  # UTF-16 code units, as for Fix
+    end: int
+    text: str
+    replacement: str
+    context: str  # the words around it: 违法吗?网贷
+
+
+CONTEXT_CHARS = 6
+MAX_PUNCTUATION = 200
 
 
 @dataclass
@@ -63,14 +78,34 @@ def utf16_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-16-le")) // 2
 
 
-def preview(markdown: str) -> dict:
-    """{"html": the body as the page will show it, "references": [...], "problem": why nothing renders}."""
+def punctuation_fixes(text: str) -> list[PunctuationFix]:
+    """The half-width marks typed in the Chinese of text (at most MAX_PUNCTUATION: a second click
+    fixes the rest), where the browser finds them."""
+    if len(text) > MAX_BODY_CHARS:
+        return []  # refused anyway (markdown_problem says why)
+    marks = half_width_marks(text)[:MAX_PUNCTUATION]
+    fixes, position, units = [], 0, 0
+    for mark in marks:  # UTF-16 offsets counted once along the text, not from its start for each mark
+        units += utf16_offset(text[position : mark.start], mark.start - position)
+        position = mark.start
+        context = text[max(0, mark.start - CONTEXT_CHARS) : mark.end + CONTEXT_CHARS]
+        fixes.append(PunctuationFix(units, units + 1, mark.text, mark.replacement, " ".join(context.split())))
+    return fixes
+
+
+def preview(markdown: str, title: str = "") -> dict:
+    """{"html": the body as the page will show it, "references": [...], "problem": why nothing renders,
+    "punctuation" and "title_punctuation": half-width marks in Chinese, each with its fix}."""
     # A form posts its lines ending in \r\n; the editor's textarea holds them ending in \n.
     markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    punctuation = {
+        "punctuation": [asdict(fix) for fix in punctuation_fixes(markdown)],
+        "title_punctuation": [asdict(fix) for fix in punctuation_fixes(title)],
+    }
     try:
         html = render_markdown(markdown)
     except MarkdownRefused as problem:
-        return {"html": "", "references": [], "problem": str(problem)}
+        return {"html": "", "references": [], "problem": str(problem), **punctuation}
     law_names = known_law_names()
     # The references are checked once, in the Markdown (where the fixes point); linking the HTML
     # needs only what they resolve to, not where a misquote comes from (a search of the library).
@@ -89,4 +124,9 @@ def preview(markdown: str) -> dict:
                 entry["text"], state, reference_verdict(entry), entry["url"], fix_for(item, markdown)
             )
         )
-    return {"html": body_html, "references": [asdict(reference) for reference in references], "problem": ""}
+    return {
+        "html": body_html,
+        "references": [asdict(reference) for reference in references],
+        "problem": "",
+        **punctuation,
+    }

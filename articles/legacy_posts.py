@@ -15,24 +15,36 @@ A paragraph whose reference the library cannot resolve stays in the body, so tha
 Every file is read and checked before anything is written, then all are written in one
 transaction, as drafts: an editor reviews each before readers see it. A post remembers where it
 came from (its permalink, or its title), so importing it again changes nothing.
+
+The check report is kept with the draft (ImportCheck rows, shown on its change form): each reference,
+its verdict, and the provision to cite instead. A quote that is word for word another provision's is
+proof, and is cited by that provision at once (the row says 34 → 65, done); anything less certain is
+a suggestion the editor takes with one click. Suggestions that need the search's evidence (a quote
+the library cannot place word for word, a reference it cannot resolve, provisions the post should
+cite) come from a `suggest` function the caller passes in (kb.search.suggestions, by
+kb's import_posts command): this layer does not search.
 """
 
 import hashlib
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from statutes.citations import known_law_names
-from statutes.models import Provision
+from statutes.models import Law, Provision
 from statutes.verification import CheckedReference, check_text
 
 from . import categories, services
-from .markdown import markdown_problem
-from .models import Article, Author, Category
+from .editor import fix_for
+from .markdown import markdown_problem, plain_text, render_markdown
+from .models import Article, Author, Category, ImportCheck
+from .punctuation import full_width
 from .references import reference_verdict
 
 KEY_PREFIX = "post"
@@ -43,6 +55,12 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FIRM = Author._meta.get_field("name").max_length
 MAX_SOURCE_NAME = Article._meta.get_field("source_name").max_length
 ENCODINGS = ("utf-8-sig", "gb18030")
+SUGGESTIONS = 5  # provisions the post does not cite, suggested from the search's evidence
+
+# (the post's question, its own words: a passage the library cannot place word for word, or the
+# answer's opening; the law it names or None) → provisions to cite, best first
+# (kb.search.suggestions.provisions_for).
+Suggest = Callable[[str, str, Law | None], list[Provision]]
 HTML_SUFFIXES = {".html", ".htm"}
 
 BREADCRUMB_RE = re.compile(r"^(?:当前位置|您的位置|你的位置)\s*[:：]|^首页\s*[>›»]")
@@ -74,7 +92,6 @@ STATUTE_SECTION = "相关法条"
 NUMBERED_RE = re.compile(r"^(?P<number>\d{1,2})\s*[、.．)）]\s*(?P<text>.+)$")
 QUESTION_RE = re.compile(r"^[^。！!]{4,50}[?？]$")
 HAN = r"[\u3400-\u9fff]"
-ASCII_PUNCTUATION = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 
 
 class PostFileError(ValueError):
@@ -93,12 +110,31 @@ class StatuteCheck:
     verdict: str
     cited: Provision | None = None  # for a 相关法条 reference: the provision cited instead of the pasted text
     corrected: bool = False  # the cited provision is not the one written
+    written: Provision | None = None  # what the reference says, as written
+    suggested: Provision | None = None  # a fix the editor may take (not cited until then)
+    source: str = ""  # ImportCheck.Source of the correction or the suggestion
+    quote: str = ""
+    misquoted: bool = False  # a quote that is not the written provision's text
 
     def describe(self) -> str:
         line = f"{self.text}：{self.verdict}"
         if self.cited is not None:
             line += f" → 引用 {self.cited.law.short_title} {self.cited.label}"
+        if self.suggested is not None:
+            line += f"；建议改为 {self.suggested.law.short_title} {self.suggested.label}（请在文章页确认）"
         return line
+
+
+@dataclass
+class BodyCheck:
+    """A reference left in the body, checked, with its fix: what to write in its place."""
+
+    text: str
+    verdict: str
+    written: Provision | None
+    suggested: Provision | None = None
+    source: str = ""
+    replacement: str = ""
 
 
 @dataclass
@@ -114,6 +150,8 @@ class Post:
     sections: list[str] = field(default_factory=list)
     statutes: list[StatuteCheck] = field(default_factory=list)  # the 相关法条, each cited as a record
     kept_statute_paragraphs: int = 0  # 相关法条 paragraphs left in the body: not resolved
+    suggested: list[Provision] = field(default_factory=list)  # what else to cite, from the evidence
+    body_checks: list["BodyCheck"] = field(default_factory=list)  # the references left in the body
 
     @property
     def import_key(self) -> str:
@@ -136,6 +174,7 @@ class PostResult:
     outcome: str  # created, unchanged, kept (imported before, not overwritten), updated, would create
     article: Article | None = None
     checks: list[str] = field(default_factory=list)  # every reference of the saved body, checked
+    report: list[ImportCheck] = field(default_factory=list)  # what the draft keeps of the checks
 
     def lines(self) -> list[str]:
         post = self.post
@@ -150,6 +189,11 @@ class PostResult:
                 f"  相关法条中 {post.kept_statute_paragraphs} 段无法在法规库中找到，留在正文中，请核对。"
             )
         lines += [f"  正文引用 {check}" for check in self.checks]
+        if post.suggested:
+            lines.append(
+                "  建议引用（相似问答与条文用语）："
+                + "、".join(f"{provision.law.short_title} {provision.label}" for provision in post.suggested)
+            )
         return lines
 
 
@@ -324,15 +368,6 @@ def clean_title(line: str) -> str:
     return line[:MAX_TITLE]
 
 
-def full_width(text: str) -> str:
-    """ASCII punctuation next to Chinese made full width; 1、2、 and URLs left alone."""
-    for ascii_mark, wide in ASCII_PUNCTUATION.items():
-        text = re.sub(
-            rf"(?<={HAN}){re.escape(ascii_mark)}(?!//)|{re.escape(ascii_mark)}(?={HAN})", wide, text
-        )
-    return re.sub(rf"\(([^()]*{HAN}[^()]*)\)", r"（\1）", text)
-
-
 def markdown_of(post: Post, lines: list[str]) -> str:
     """The answer as Markdown; the 相关法条 section's resolved references become post.statutes."""
     blocks: list[str] = []
@@ -406,6 +441,7 @@ def cite_statutes(post: Post, paragraphs: list[str]) -> list[str]:
         checked = check_text(paragraph, names)
         if not checked or not all(item.reference.resolved for item in checked):
             kept.append(paragraph)
+            continue  # left in the body: checked there, with the body's references
         for item in checked:
             post.statutes.append(statute_check(item))
     return kept
@@ -416,6 +452,7 @@ def statute_check(item: CheckedReference) -> StatuteCheck:
     entry = item.as_dict()
     verdict = reference_verdict(entry)
     provision = item.reference.provision
+    quote = item.quote.text if item.quote else ""
     if item.quote_matches is False and item.suggestion is not None:
         replacement = item.suggestion if item.suggestion.law.is_current else item.current
         if replacement is not None:
@@ -424,8 +461,70 @@ def statute_check(item: CheckedReference) -> StatuteCheck:
                 verdict,
                 replacement,
                 corrected=replacement.pk != getattr(provision, "pk", None),
+                written=provision,
+                source=ImportCheck.Source.QUOTE,
+                quote=quote,
+                misquoted=True,
             )
-    return StatuteCheck(entry["text"], verdict, provision)
+    return StatuteCheck(
+        entry["text"],
+        verdict,
+        provision,
+        written=provision,
+        quote=quote,
+        misquoted=item.quote_matches is False,
+    )
+
+
+def evidence_fix(suggest: Suggest | None, question: str, item: CheckedReference) -> Provision | None:
+    """For a reference the quote check cannot settle (its quote is in no provision word for word, or
+    its law or 条 is not in the library): the provision of the law it names that the search's evidence
+    ranks first for the question and the quote; None when there is nothing to go on."""
+    quote = item.quote.text if item.quote else ""
+    law = item.reference.law
+    if suggest is None or not (quote or law is not None):
+        return None
+    if item.reference.resolved and item.quote_matches is not False:
+        return None  # confirmed, or nothing to compare: no reason to doubt it
+    for provision in suggest(question, quote, law):
+        if provision.pk != getattr(item.reference.provision, "pk", None):
+            return provision
+    return None
+
+
+def suggest_fixes(post: Post, suggest: Suggest | None) -> None:
+    """Fixes for what the quotes cannot settle, and the provisions to cite besides, from the search's
+    evidence (suggest; None: the quotes' own fixes alone): a fix for each 相关法条 reference whose quote
+    is in no provision word for word, one for each reference in the body (rewriting it), and the
+    provisions the post does not cite that answers to the same question do."""
+    for item in check_text(post.body, known_law_names()):
+        entry = item.as_dict()
+        check = BodyCheck(entry["text"], reference_verdict(entry), item.reference.provision)
+        fix = fix_for(item, post.body)
+        if fix is not None:
+            check.suggested, check.source, check.replacement = (
+                item.suggestion,
+                ImportCheck.Source.QUOTE,
+                fix.replacement,
+            )
+        elif (found := evidence_fix(suggest, post.title, item)) is not None:
+            check.suggested, check.source = found, ImportCheck.Source.EVIDENCE
+            check.replacement = f"《{found.law.title}》{found.label}"
+        post.body_checks.append(check)
+    if suggest is None:
+        return
+    for check in post.statutes:
+        if check.corrected or not check.misquoted:
+            continue  # corrected by its quote already, or nothing to doubt
+        for provision in suggest(post.title, check.quote, check.written.law if check.written else None):
+            if provision.pk != getattr(check.written, "pk", None):
+                check.suggested, check.source = provision, ImportCheck.Source.EVIDENCE
+                break
+    cited = {provision.pk for provision in post.cited}
+    opening = plain_text(render_markdown(post.body))  # the answer's own words, as an article's topics
+    post.suggested = [
+        provision for provision in suggest(post.title, opening, None) if provision.pk not in cited
+    ][:SUGGESTIONS]
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -469,10 +568,20 @@ def read_posts(paths: list[Path]) -> list[Post]:
 
 
 def import_posts(
-    paths: list[Path], *, update: bool = False, dry_run: bool = False, user=None
+    paths: list[Path],
+    *,
+    update: bool = False,
+    dry_run: bool = False,
+    user=None,
+    suggest: Suggest | None = None,
 ) -> list[PostResult]:
-    """Import the posts as drafts, all or none (PostFileError before anything is written)."""
+    """Import the posts as drafts, all or none (PostFileError before anything is written).
+
+    suggest: where the search's evidence suggests provisions (see Suggest); None: the finder alone.
+    """
     posts = read_posts(paths)
+    for post in posts:
+        suggest_fixes(post, suggest)  # searches: before the write transaction opens
     results = []
     with transaction.atomic():
         for post in posts:
@@ -508,8 +617,52 @@ def import_post(post: Post, *, update: bool, dry_run: bool, user=None) -> PostRe
         comment=f"导入自 {post.path.name}",
     )
     outcome = "updated" if existing is not None else ("would create" if dry_run else "created")
-    checks = [f"{entry['text']}：{reference_verdict(entry)}" for entry in article.reference_report]
-    return PostResult(post, outcome, article, checks)
+    checks = [
+        f"{check.text}：{check.verdict}" + (f" → 建议改为 {check.replacement}" if check.replacement else "")
+        for check in post.body_checks
+    ]
+    report = keep_report(post, article)
+    return PostResult(post, outcome, article, checks, report)
+
+
+def keep_report(post: Post, article: Article) -> list[ImportCheck]:
+    """The check report, kept with the draft (replacing an earlier import's): the 相关法条 as cited,
+    the body's references with their fixes, and the provisions suggested."""
+    now = timezone.now()
+    rows = []
+    for check in post.statutes:
+        corrected = check.cited is not None and check.corrected
+        rows.append(
+            ImportCheck(
+                kind=ImportCheck.Kind.STATUTES,
+                text=check.text[:200],
+                verdict=check.verdict,
+                written=check.written,
+                suggested=check.cited if corrected else check.suggested,
+                source=check.source,
+                applied_at=now if corrected else None,
+            )
+        )
+    for check in post.body_checks:
+        rows.append(
+            ImportCheck(
+                kind=ImportCheck.Kind.BODY,
+                text=check.text[:200],
+                verdict=check.verdict,
+                written=check.written,
+                suggested=check.suggested,
+                source=check.source,
+                replacement=check.replacement[:200],
+            )
+        )
+    rows += [
+        ImportCheck(kind=ImportCheck.Kind.SUGGESTED, suggested=provision, source=ImportCheck.Source.EVIDENCE)
+        for provision in post.suggested
+    ]
+    ImportCheck.objects.filter(article=article).delete()
+    for order, row in enumerate(rows, start=1):
+        row.article, row.order, row.file_name = article, order, post.path.name[:200]
+    return ImportCheck.objects.bulk_create(rows)
 
 
 def category_for(post: Post) -> Category:

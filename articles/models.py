@@ -361,6 +361,62 @@ class RevisionCitations(models.Model):
         return f"{self.revision_id}: {len(self.rows)}"
 
 
+class ImportCheck(models.Model):
+    """A statute reference of an imported post as import_posts checked it, kept with the draft for its
+    editor: what the post wrote, the verdict, and the provision to cite instead, if any.
+
+    Three kinds: a reference of the post's 相关法条 (cited as a record; a quote that is word for word
+    another provision's is cited by that provision at once, and the row says so), a reference left in
+    the body (its fix rewrites the reference), and a provision the post does not cite that the search's
+    evidence suggests. A fix not yet made is made with one click (articles.services.apply_import_check).
+    """
+
+    class Kind(models.TextChoices):
+        STATUTES = "statutes", "相关法条"
+        BODY = "body", "正文引用"
+        SUGGESTED = "suggested", "建议引用"
+
+    class Source(models.TextChoices):
+        NONE = "", "—"
+        QUOTE = "quote", "引文逐字出自该条"
+        EVIDENCE = "evidence", "相似问答引用的法条与条文用语"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="import_checks", verbose_name="文章"
+    )
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    text = models.CharField("原文", max_length=200, blank=True)
+    verdict = models.TextField("检查结果", blank=True)
+    written = models.ForeignKey(
+        Provision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="所写的条"
+    )
+    suggested = models.ForeignKey(
+        Provision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="建议的条"
+    )
+    source = models.CharField("建议依据", max_length=10, choices=Source.choices, blank=True, default="")
+    # For a reference in the body: what to write in its place (《中华人民共和国电信条例》第六十五条).
+    replacement = models.CharField("改写为", max_length=200, blank=True)
+    applied_at = models.DateTimeField("已改正", null=True, blank=True)
+    file_name = models.CharField("导入文件", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "导入检查"
+        verbose_name_plural = "导入检查"
+        ordering = ["article", "order"]
+
+    def __str__(self):
+        return f"{self.article_id}: {self.text or self.suggested}"
+
+    @property
+    def fix_label(self) -> str:
+        """The button: 改为 电信条例 第六十五条, 引用 民法典 第一千零三十二条."""
+        if self.suggested is None:
+            return ""
+        name = f"{self.suggested.law.short_title or self.suggested.law.title} {self.suggested.label}"
+        return f"引用 {name}" if self.kind == self.Kind.SUGGESTED else f"改为 {name}"
+
+
 class ViewCountBatch(models.Model):
     """A batch of article views written from Redis (articles.view_counts): its row, committed with
     the counts, is how a later flush knows not to write the batch again."""

@@ -27,7 +27,7 @@ from statutes.models import Provision
 from statutes.text import clean_text, one_line
 
 from . import revisions
-from .models import Article, ArticleTopic, Author, Category, Citation, RelatedArticle
+from .models import Article, ArticleTopic, Author, Category, Citation, ImportCheck, RelatedArticle
 from .references import publication_problems as references_publication_problems
 
 EDITOR_GROUP = "编辑"
@@ -205,6 +205,47 @@ def restore_article(*, article: Article, version: Version, user=None, override_r
         comment=f"恢复到 {when} 的版本",
         publish_reason=override_reason,
     )
+
+
+class FixOutdated(Exception):
+    """The article no longer holds what the import check's fix would change (an editor changed it)."""
+
+
+def apply_import_check(*, check: ImportCheck, user=None) -> Article:
+    """Take the fix an import check suggests, through save_article (a new revision saying so):
+
+    - a 相关法条 reference: the suggested provision cited in place of the one written;
+    - a reference in the body: rewritten (the first place it is written as it was);
+    - a suggested provision: cited, after the editor's own.
+
+    FixOutdated when the article no longer holds what the fix changes; the check is marked applied.
+    """
+    article = Article.objects.get(pk=check.article_id)
+    if check.suggested_id is None:
+        raise FixOutdated("这一项没有可采纳的建议。")
+    editor_rows = list(
+        Citation.objects.filter(article=article, added_by=Citation.AddedBy.EDITOR)
+        .order_by("order", "pk")
+        .values_list("provision_id", flat=True)
+    )
+    name = f"{check.suggested.law.short_title or check.suggested.law.title} {check.suggested.label}"
+    if check.kind == ImportCheck.Kind.BODY:
+        if not check.text or check.text not in article.body:
+            raise FixOutdated(f"正文中已找不到“{check.text}”，没有改动。")
+        article.body = article.body.replace(check.text, check.replacement, 1)
+        cited, comment = None, f"采纳导入检查的建议：正文中“{check.text}”改为“{check.replacement}”"
+    elif check.kind == ImportCheck.Kind.STATUTES:
+        cited = [check.suggested_id if pk == check.written_id else pk for pk in editor_rows]
+        if check.suggested_id not in cited:
+            cited.append(check.suggested_id)
+        written = check.written.label if check.written else check.text
+        comment = f"采纳导入检查的建议：相关法条 {written} 改为 {name}"
+    else:
+        cited, comment = [*editor_rows, check.suggested_id], f"采纳导入检查的建议：引用 {name}"
+    with transaction.atomic():
+        save_article(article=article, editor_citations=cited, user=user, comment=comment)
+        ImportCheck.objects.filter(pk=check.pk).update(applied_at=timezone.now())
+    return article
 
 
 def publish_article(

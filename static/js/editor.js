@@ -14,6 +14,7 @@
     if (!body || !config) return;
     var form = body.form;
     var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var title = document.getElementById("id_title");
 
     var editor = document.createElement("div");
     editor.className = "kb-editor";
@@ -30,8 +31,39 @@
     references.className = "kb-references";
     previewColumn.append(problem, preview, references);
     body.parentNode.insertBefore(editor, body);
-    writing.append(toolbar(), body);
+    var bodyHint = punctuationHint("kb-punctuation--body");
+    writing.append(toolbar(), body, bodyHint);
     editor.append(writing, previewColumn);
+    var titleHint = punctuationHint("kb-punctuation--title");
+    if (title) title.insertAdjacentElement("afterend", titleHint);
+
+    // "正文中有 2 处半角标点：吗?网 … [改为全角标点]": one click replaces them all, from the last, each
+    // only if the text there is still what the server saw.
+    function punctuationHint(name) {
+      var hint = document.createElement("div");
+      hint.className = "kb-punctuation " + name;
+      hint.setAttribute("role", "status");
+      hint.hidden = true;
+      return hint;
+    }
+
+    function showPunctuation(hint, field, marks, where) {
+      hint.replaceChildren();
+      hint.hidden = !marks.length;
+      if (!marks.length) return;
+      var text = document.createElement("span");
+      text.textContent = where + "中有 " + marks.length + " 处半角标点夹在中文里：" + marks.slice(0, 5).map(function (mark) {
+        return "“" + mark.context + "”";
+      }).join("、") + (marks.length > 5 ? " 等" : "") + "。";
+      hint.append(text, button("改为全角标点", "把这些半角标点改为全角（，？：；！（））", function () {
+        marks.slice().reverse().forEach(function (mark) {
+          if (field.value.slice(mark.start, mark.end) === mark.text) {
+            field.setRangeText(mark.replacement, mark.start, mark.end, "preserve");
+          }
+        });
+        field.dispatchEvent(new Event("input"));
+      }));
+    }
 
     function replaceSelection(before, after, placeholder) {
       var start = body.selectionStart, end = body.selectionEnd;
@@ -123,6 +155,7 @@
       var number = ++sent;
       var data = new FormData();
       data.append("body", body.value);
+      data.append("title", title ? title.value : "");
       data.append("csrfmiddlewaretoken", csrf ? csrf.value : "");
       fetch(config.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) { return response.json(); })
@@ -132,6 +165,8 @@
           preview.innerHTML = result.html; // sanitized on the server, as the site's pages are
           showReferences(result.references);
           markMisquotes(result.references);
+          showPunctuation(bodyHint, body, result.punctuation || [], "正文");
+          if (title) showPunctuation(titleHint, title, result.title_punctuation || [], "标题");
         })
         .catch(function () { problem.textContent = "预览暂时无法更新。"; });
     }
@@ -166,10 +201,12 @@
       });
     }
 
-    body.addEventListener("input", function () {
+    function later() {
       clearTimeout(pending);
       pending = setTimeout(refresh, 400);
-    });
+    }
+    body.addEventListener("input", later);
+    if (title) title.addEventListener("input", later);
     refresh();
   });
 })();

@@ -13,7 +13,7 @@ from django.utils import timezone
 from articles import editor, services
 from articles.models import Article, Citation
 from articles.references import publication_problems, reference_verdict
-from articles.revisions import compare, revisions_of
+from articles.revisions import compare, revisions_of, word_diff
 from statutes.models import Provision
 from tests.helpers import make_article
 
@@ -121,6 +121,18 @@ class TestLivePreview:
         assert draft.get_absolute_url() in page and "预览（读者看不到）" in page
         assert reverse("admin:articles_article_revisions", args=[draft.pk]) in page
 
+    def test_one_history_entry_point(self, editor_client):
+        article = make_article("已发布文章")
+        page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+        assert page.count('class="historylink"') == 1 and "修订历史" in page
+        assert reverse("admin:articles_article_history", args=[article.pk]) not in page
+        assert "在站点上查看" in page and "预览（读者看不到）" not in page
+        # Django's own history page, reached by its address, leads to the revisions too.
+        response = editor_client.get(reverse("admin:articles_article_history", args=[article.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:articles_article_revisions", args=[article.pk])
+        assert editor_client.get("/admin/articles/article/x1/history/").status_code == 404
+
 
 class TestPublishingGuards:
     def test_the_form_refuses_to_publish_a_misquote_and_lists_the_problems(self, editor_client, statutes):
@@ -131,6 +143,8 @@ class TestPublishingGuards:
         assert response.status_code == 200
         page = response.content.decode()
         assert "没有发布" in page and "第三十四条" in page and "第六十五条" in page
+        # Still a draft: the editors' preview of the page stays (the form's "published" is not the article's).
+        assert "预览（读者看不到）" in page and "在站点上查看" not in page
         draft.refresh_from_db()
         assert draft.status == Article.Status.DRAFT
 
@@ -233,7 +247,7 @@ class TestRevisions:
         newer, older = revisions_of(article)[:2]
         assert [change.field for change in compare(older, newer)] == ["body"]
 
-    def test_compare_two_revisions_shows_an_escaped_diff(self, editor_client):
+    def test_compare_two_revisions_shows_an_escaped_diff_word_by_word(self, editor_client):
         article = make_article("标题", body="同一行。\n旧的一行<b>。")
         article.body = "同一行。\n新的一行<script>。"
         services.save_article(article=article)
@@ -241,9 +255,42 @@ class TestRevisions:
         page = editor_client.get(
             reverse("admin:articles_article_revisions", args=[article.pk]), {"compare": [older.pk, newer.pk]}
         ).content.decode()
-        assert '<del class="diff-line diff-line--out">旧的一行&lt;b&gt;。</del>' in page
-        assert '<ins class="diff-line diff-line--in">新的一行&lt;script&gt;。</ins>' in page
+        # Only the words that changed are marked; the rest of the line reads as it is.
+        assert '<del class="diff-out">旧</del><ins class="diff-in">新</ins>的一行&lt;' in page
+        assert '&lt;<del class="diff-out">b</del><ins class="diff-in">script</ins>&gt;。' in page
         assert "<script>。" not in page
+
+    def test_a_reworded_sentence_marks_its_words_not_the_line(self):
+        old = "网贷平台在发送此类短信时，需要遵守相关法律法规。"
+        new = "网贷平台在群发此类短信时，必须遵守相关法律法规。"
+        assert word_diff(old, new) == [
+            (0, "网贷平台在"), (-1, "发送"), (1, "群发"), (0, "此类短信时，"),
+            (-1, "需要"), (1, "必须"), (0, "遵守相关法律法规。"),
+        ]  # fmt: skip
+        # Nothing is lost or invented: the kept and taken-out words are the old text, the kept and
+        # put-in words the new one, whatever the texts.
+        for before, after in [
+            (old, new),
+            ("", "新的一段。"),
+            ("第1,000条\n\n## 标题", "第1,000条\n## 标题改"),
+        ]:
+            diffs = word_diff(before, after)
+            assert "".join(text for operation, text in diffs if operation <= 0) == before
+            assert "".join(text for operation, text in diffs if operation >= 0) == after
+
+    def test_comparing_one_revision_says_two_are_needed(self, editor_client):
+        article = make_article("标题", body="第一版。")
+        article.body = "第二版。"
+        services.save_article(article=article)
+        newer, _older = revisions_of(article)
+        url = reverse("admin:articles_article_revisions", args=[article.pk])
+        for ticked, says in (([newer.pk], "请再勾选一个"), ([], "现在勾选了 0 个")):
+            page = editor_client.get(url, {"compare": ticked, "do": "compare"}).content.decode()
+            assert "比较需要勾选两个版本" in page and says in page
+            assert 'class="kb-compare"' not in page
+        page = editor_client.get(url, {"compare": [newer.pk], "do": "compare"}).content.decode()
+        assert f'value="{newer.pk}" checked' in page  # the box ticked stays ticked
+        assert "比较需要" not in editor_client.get(url).content.decode()  # opening the page is no comparison
 
     def test_restore_is_a_new_revision_rendered_and_checked_again(self, editor_client, statutes):
         electricity_65 = Provision.objects.get(law__short_title="电信条例", key="65")

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from articles.legacy_posts import PostFileError, import_posts
-from articles.models import Article
+from articles.models import Article, ImportCheck
 from articles.revisions import cited_in, revisions_of
-from tests.helpers import make_category, save_fails_at
+from statutes.models import Provision
+from tests.helpers import make_article, make_category, save_fails_at
 from tests.helpers import run_command as run
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +196,106 @@ def test_a_dry_run_reports_and_writes_nothing(statutes, seed, capsys):
     output = capsys.readouterr().out
     assert "试运行" in output and "第六十五条" in output
     assert not Article.objects.exists()
+
+
+class TestCheckReportOnTheDraft:
+    """The check report kept with each imported draft, on its change form, each fix one click away."""
+
+    def test_the_seeds_34_to_65_is_on_the_drafts_change_form(self, statutes, seed, editor_client):
+        call_command("import_posts", str(seed), stdout=io.StringIO())
+        article = Article.objects.get()
+        rows = list(article.import_checks.order_by("order"))
+        statute_rows = [row for row in rows if row.kind == ImportCheck.Kind.STATUTES]
+        written_and_fix = [(row.written.key, row.suggested and row.suggested.key) for row in statute_rows]
+        assert written_and_fix == [("34", "65"), ("15", None)]  # 15 is right as written
+        telecom = statute_rows[0]
+        assert telecom.applied_at is not None and telecom.source == ImportCheck.Source.QUOTE
+        assert "引文与该条不符" in telecom.verdict and telecom.file_name == "seed.txt"
+        page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+        assert "导入检查" in page and "《中华人民共和国电信条例》第三十四条" in page
+        assert "电信条例 第三十四条 → " in page and "电信条例 第六十五条</a>（导入时已改正）" in page
+        assert "正确，引文相符" in page
+
+    def test_a_misquote_left_in_the_body_is_fixed_with_one_click_and_a_revision(
+        self, statutes, tmp_path, editor_user
+    ):
+        post = tmp_path / "body.txt"
+        post.write_text(
+            "平台能群发短信给通讯录吗？\n张律师 2024-05-01\n问题解答：依照《中华人民共和国电信条例》第三十四条规定："
+            "“电信用户依法使用电信的自由和通信秘密受法律保护。”平台不得随意泄露。\n",
+            encoding="utf-8",
+        )
+        (result,) = import_posts([post])
+        article = result.article
+        (row,) = [row for row in result.report if row.kind == ImportCheck.Kind.BODY]
+        assert row.applied_at is None and row.suggested.key == "65"
+        assert (
+            row.replacement == "《中华人民共和国电信条例》第六十五条"
+            and row.fix_label == "改为 电信条例 第六十五条"
+        )
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(editor_user)
+        change = reverse("admin:articles_article_change", args=[article.pk])
+        page = client.get(change).content.decode()
+        apply = reverse("admin:articles_article_apply_import_check", args=[article.pk, row.pk])
+        assert f'action="{apply}"' in page and f'form="kb-import-fix-{row.pk}"' in page
+        assert client.post(apply).status_code == 403  # no CSRF token
+        assert client.get(apply).status_code == 405
+        token = client.cookies["csrftoken"].value
+        response = client.post(apply, {"csrfmiddlewaretoken": token})
+        assert response.status_code == 302 and response["Location"] == change
+
+        article.refresh_from_db()
+        assert "第六十五条规定" in article.body and "第三十四条" not in article.body
+        assert article.reference_report[0]["quote_matches"] is True  # rendered and checked again
+        newest = revisions_of(article).first()
+        assert (
+            newest.revision.comment.startswith("采纳导入检查的建议") and newest.revision.user == editor_user
+        )
+        row.refresh_from_db()
+        assert row.applied_at is not None
+        assert f'form="kb-import-fix-{row.pk}"' not in client.get(change).content.decode()
+        # Again: nothing more to do, and nothing written.
+        client.post(apply, {"csrfmiddlewaretoken": token})
+        assert revisions_of(article).count() == 2
+
+    def test_a_suggested_provision_is_cited_with_one_click(self, statutes, seed, editor_client):
+        privacy = Provision.objects.get(law__short_title="民法典", key="1032")
+        telecom = Provision.objects.get(law__short_title="电信条例", key="65")
+        asked = []
+
+        def suggest(question, passage, law):
+            asked.append((question, passage, law))
+            return [telecom, privacy]  # the first is cited already: not suggested again
+
+        (result,) = import_posts([seed], suggest=suggest)
+        ((question, words, law),) = asked  # the post as a whole: its question and its answer's words
+        assert (
+            question == "网贷逾期群发短信给通讯录违法吗？"
+            and words.startswith("在网贷逾期的情况下")
+            and law is None
+        )
+        (row,) = [row for row in result.report if row.kind == ImportCheck.Kind.SUGGESTED]
+        assert row.suggested == privacy and row.fix_label == "引用 民法典 第一千零三十二条"
+        article = result.article
+        apply = reverse("admin:articles_article_apply_import_check", args=[article.pk, row.pk])
+        assert editor_client.post(apply).status_code == 302
+        assert list(article.citations.order_by("order").values_list("provision__key", flat=True)) == [
+            "65", "15", "1032",
+        ]  # fmt: skip
+        other = make_article("别的文章")
+        wrong = reverse("admin:articles_article_apply_import_check", args=[other.pk, row.pk])
+        assert editor_client.post(wrong).status_code == 404
+
+    def test_a_reimport_replaces_the_report_and_a_dry_run_keeps_none(self, statutes, seed):
+        import_posts([seed], dry_run=True)
+        assert not ImportCheck.objects.exists()
+        import_posts([seed])
+        first = set(ImportCheck.objects.values_list("pk", flat=True))
+        seed.write_text(
+            seed.read_text(encoding="utf-8").replace("核实短信内容", "先核实短信内容"), encoding="utf-8"
+        )
+        import_posts([seed], update=True)
+        assert first.isdisjoint(ImportCheck.objects.values_list("pk", flat=True))
+        assert ImportCheck.objects.filter(kind=ImportCheck.Kind.STATUTES).count() == 2

@@ -101,7 +101,8 @@ def test_editor_writes_fixes_publishes_revises_restores_schedules_and_reads_insi
     boxes.nth(1).check()
     page.get_by_role("button", name="比较").click()
     page.locator(".kb-compare").wait_for()
-    assert "催收不得骚扰借款人的联系人。" in page.locator(".kb-compare ins").all_inner_texts()
+    assert "催收不得骚扰借款人的联系人。" in "".join(page.locator(".kb-compare ins").all_inner_texts())
+    assert page.locator(".kb-compare del").count() == 0  # the body kept, word for word
     screenshot(page, "editor-3-compare-revisions")
 
     # 6. Restore the first: a new revision, checked again.

@@ -1,4 +1,7 @@
-"""python manage.py import_posts PATH…: legacy Q&A posts (text or saved HTML) as drafts (articles.legacy_posts)."""
+"""python manage.py import_posts PATH…: legacy Q&A posts (text or saved HTML) as drafts (articles.legacy_posts).
+
+Here in kb, above both layers: the import (articles) is handed the search's suggestions
+(kb.search.suggestions) by its caller, as the layers require."""
 
 from pathlib import Path
 
@@ -6,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from articles.legacy_posts import PostFileError, import_posts
+from kb.search import suggestions
 from statutes import exit_codes
 
 
@@ -15,7 +19,8 @@ class Command(BaseCommand):
         "as draft articles: sections as headings, the pasted 相关法条 replaced by citations to the library, "
         "and a report of every reference check. All or nothing: every file is checked first, and one that "
         "cannot be imported refuses them all (exit 1, nothing written); then all are written in one "
-        "transaction. " + exit_codes.HELP
+        "transaction. The check report (each reference, its verdict, the fix) is kept with each draft and shown "
+        "on its change form, where a fix is taken with one click. " + exit_codes.HELP
     )
 
     def add_arguments(self, parser):
@@ -31,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, update=False, dry_run=False, **options):
         try:
-            results = import_posts(paths, update=update, dry_run=dry_run)
+            results = import_posts(paths, update=update, dry_run=dry_run, suggest=suggestions.provisions_for)
         except PostFileError as error:
             self.refuse(error.problems)
         except DatabaseError as error:  # the one transaction rolled back: nothing of any file stays
