@@ -8,16 +8,14 @@ revision; the view count, the status and everything rendered stay the live artic
 """
 
 import datetime
-import logging
 from dataclasses import dataclass
 
-import jieba
 import reversion
-from diff_match_patch import diff_match_patch
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from reversion.models import Version
+
+from statutes.diff import diff_html
 
 from .models import Article, Citation, RevisionCitations
 
@@ -31,11 +29,6 @@ CONTENT_FIELDS = [
 # What restoring a revision brings back: the content, never the publication (an act of its own).
 RESTORED_FIELDS = [name for name in CONTENT_FIELDS if name not in ("status", "published_at")]
 
-# Each word of the two texts stands for one character of Unicode's private use areas while they are
-# compared, so that the diff's edits fall between words, never inside one.
-PRIVATE_USE = [range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE)]
-DIFF_SECONDS = 2.0  # past this, diff-match-patch returns a coarser (still correct) diff
-jieba.setLogLevel(logging.WARNING)
 
 # django-reversion serializes fields by name.
 reversion.register(
@@ -65,48 +58,6 @@ class Change:
     field: str
     label: str
     diff: SafeString
-
-
-def words(text: str) -> list[str]:
-    """The text cut into words, as a reader sees them: jieba for Chinese, and every other run
-    (Latin words, numbers, spaces, punctuation, line breaks) as it is written."""
-    return jieba.lcut(text, HMM=False)
-
-
-def word_diff(old: str, new: str) -> list[tuple[int, str]]:
-    """(-1 taken out / 0 kept / 1 put in, text), word by word: diff-match-patch's diff (Myers'
-    algorithm, then its semantic clean-up, which joins the scattered one-word matches two rewritten
-    sentences happen to share) run over the texts' words instead of their characters."""
-    code: dict[str, str] = {}
-    places = (point for area in PRIVATE_USE for point in area)
-
-    def encode(text: str) -> str:
-        cut = words(text)
-        for word in dict.fromkeys(cut):
-            if word not in code:
-                code[word] = chr(next(places))
-        return "".join(code[word] for word in cut)
-
-    engine = diff_match_patch()
-    engine.Diff_Timeout = DIFF_SECONDS
-    diffs = engine.diff_main(encode(old or ""), encode(new or ""), False)
-    engine.diff_cleanupSemantic(diffs)
-    word_of = {char: word for word, char in code.items()}
-    return [(operation, "".join(word_of[char] for char in text)) for operation, text in diffs]
-
-
-def diff_html(old: str, new: str) -> SafeString:
-    """What was taken out (<del>) and put in (<ins>), word by word; everything escaped.
-
-    Shown in a <pre> (white-space: pre-wrap): line breaks are the texts' own.
-    """
-    tags = {-1: ('<del class="diff-out">', "</del>"), 0: ("", ""), 1: ('<ins class="diff-in">', "</ins>")}
-    return mark_safe(
-        "".join(
-            f"{tags[operation][0]}{escape(text)}{tags[operation][1]}"
-            for operation, text in word_diff(old, new)
-        )
-    )
 
 
 def compare(older: Version, newer: Version) -> list[Change]:

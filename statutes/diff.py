@@ -7,16 +7,20 @@ for Chinese, every other run (Latin words, numbers, spaces, punctuation, line br
 Each distinct word is mapped to one private-use character, diffed, and mapped back.
 """
 
+import logging
+
 import jieba
 from diff_match_patch import diff_match_patch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-# Code points no real text holds: one per distinct word of the two texts compared.
+# Each word of the two texts stands for one character of Unicode's private use areas while they are
+# compared, so that the diff's edits fall between words, never inside one.
 PRIVATE_USE = [range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE)]
 DIFF_SECONDS = 2.0  # past this, diff-match-patch returns a coarser (still correct) diff
 
 REMOVED, KEPT, INSERTED = -1, 0, 1
+jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter in the admin's logs
 
 
 def words(text: str) -> list[str]:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from articles import editor, services
 from articles.models import Article, Citation
 from articles.references import publication_problems, reference_verdict
-from articles.revisions import compare, revisions_of, word_diff
+from articles.revisions import compare, revisions_of
+from statutes.diff import word_diff
 from statutes.models import Provision
 from tests.helpers import make_article
 
