@@ -644,6 +644,9 @@ def write_law_versions(
     existing_by_key = {(law.title, law.promulgated_on): law for law in existing}
     drafted_keys = {draft.natural_key for draft in versions}
     previous_current = next((law for law in existing if law.is_current), None)
+    # Whether the title was in force before this import (a law new to the library and already
+    # expired in the snapshot is added, not "repealed").
+    was_in_force = previous_current is not None and previous_current.status != Status.REPEALED
 
     # A drafted current version is the latest of all, so any other row still marked
     # current (from an earlier import) steps down first: only one row per title may be
@@ -660,7 +663,6 @@ def write_law_versions(
         law = existing_by_key.get(draft.natural_key)
         values = draft.law_values()
         created = law is None
-        was_repealed = not created and law.status == Status.REPEALED
         if created:
             law = Law.objects.create(title=draft.title, promulgated_on=draft.promulgated_on, **values)
             counts["laws_created"] += 1
@@ -689,7 +691,7 @@ def write_law_versions(
             changes.append(
                 PendingLawChange(LawChange.Kind.AMENDED, law, provisions=compare(synced.before, synced.after))
             )
-        if law.status == Status.REPEALED and not was_repealed:
+        if law.status == Status.REPEALED and was_in_force:
             changes.append(PendingLawChange(LawChange.Kind.REPEALED, law, previous_current))
     return counts, changes
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 LOG_INTERVAL = 10.0
 REDRAW_INTERVAL = 0.25
 BAR_WIDTH = 24
+# No ETA before this share is done: the first items carry the step's start-up (loading, warming).
+ETA_AFTER_SHARE = 0.02
 
 
 def duration(seconds: float) -> str:
@@ -33,7 +35,7 @@ class Progress:
     """Report `progress(done, total)` calls of one step as a bar with the share done and an ETA.
 
     The ETA is the time taken so far spread over what is left, at the rate so far; it is left out
-    until a second has passed and something is done, when it would be a guess.
+    until a second has passed and ETA_AFTER_SHARE is done, when it would be a guess.
     """
 
     def __init__(
@@ -72,7 +74,7 @@ class Progress:
         text = f"{self.label} [{bar:<{BAR_WIDTH}}] {done:,}/{total:,}（{share:.0%}）"
         if done >= total:
             return f"{text}，用时 {duration(elapsed)}"
-        if done and elapsed >= 1:
+        if share >= ETA_AFTER_SHARE and elapsed >= 1:
             return f"{text}，已用 {duration(elapsed)}，约 {duration(elapsed / done * (total - done))}后完成"
         return f"{text}，已用 {duration(elapsed)}"
 

@@ -203,3 +203,21 @@ def test_editors_read_each_import_with_its_report_in_the_admin(corpus, editor_cl
     assert "新版本：" in html and REVIEW in html and "条号变动" in html
     assert "维护电信用户和电信业务经营者的合法权益" in html  # the new text beside the old
     assert editor_client.get(reverse("admin:statutes_libraryimport_add")).status_code == 403
+
+
+def test_a_first_import_lists_its_laws_as_new_and_none_as_repealed(tmp_path):
+    root = tmp_path / "laws"
+    root.mkdir()
+    first_snapshot(root)
+    (root / "db.sqlite3").unlink()
+    write_index(root, rows(expired_old=True))  # already expired when it first arrives
+    summary = import_statutes(root, today=TODAY).library_import.summary
+    assert summary["laws_added"] == 3 and summary["laws_repealed"] == 0
+
+
+def test_a_first_import_counts_its_new_laws_instead_of_listing_each(corpus, monkeypatch):
+    from statutes.management.commands import import_statutes as command
+
+    monkeypatch.setattr(command, "MAX_LISTED_NEW_LAWS", 2)
+    _code, out, _err = run_command("import_statutes", str(corpus))
+    assert "3 new laws (listed in the report)." in out and "新法 " not in out

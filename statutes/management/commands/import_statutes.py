@@ -11,6 +11,9 @@ from statutes.importer import import_statutes
 from statutes.models import LawChange
 from statutes.progress import Progress
 
+# Past this many new laws (a first import), they are counted, not listed one by one.
+MAX_LISTED_NEW_LAWS = 100
+
 
 class Command(BaseCommand):
     help = (
@@ -93,7 +96,12 @@ class Command(BaseCommand):
             f"{counts['provisions_removed']} removed, {counts['provisions_renumbered']} renumbered."
         )
         if verbosity >= 1:
-            for change in report.law_changes:
+            added = [change for change in report.law_changes if change.kind == LawChange.Kind.ADDED]
+            listed = report.law_changes
+            if len(added) > MAX_LISTED_NEW_LAWS:  # a first import: thousands of lines say nothing
+                listed = [change for change in report.law_changes if change.kind != LawChange.Kind.ADDED]
+                self.stdout.write(f"  {len(added)} new laws (listed in the report).")
+            for change in listed:
                 kinds = Counter(provision.kind for provision in change.provisions)
                 detail = "，".join(f"{KIND_LABELS[kind]} {n}" for kind, n in sorted(kinds.items()))
                 version = change.law.promulgated_on.isoformat() if change.law.promulgated_on else "?"
