@@ -183,19 +183,68 @@ def update_related(context, article_ids: list[int], attempt: int = 1) -> dict:
     return {"articles": len(everything), "taken_over": len(waiting)}
 
 
+# Articles a refresh_all_related step handles before it gives the worker back to the index updates.
+RELATED_STEP = 200
+
+
+@task(priority=RELATED_PRIORITY)
+def refresh_all_related(stage: str = "topics", after_pk: int = 0, started: float | None = None) -> dict:
+    """Every article's topics, then every article's related list, made by the worker in steps after
+    a rebuild of the index (bring_up asks for it): the site answers meanwhile, and an article page
+    lists the latest of its category until its own list is made.
+
+    A list compares topics across articles, so every topic comes first. Each step handles the next
+    RELATED_STEP articles and enqueues the next one; progress goes to the worker's log with an ETA.
+    """
+    started = started or time.time()
+    ids = list(
+        Article.objects.filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)[:RELATED_STEP]
+    )
+    if ids:
+        if stage == "topics":
+            for article in Article.objects.filter(pk__in=ids).only("id", "title", "body_html"):
+                related.refresh_topics(article)
+        else:
+            related.refresh_related(ids)
+        done = Article.objects.filter(pk__lte=ids[-1]).count()
+        left = Article.objects.filter(pk__gt=ids[-1]).count()
+        elapsed = time.time() - started
+        progress_log.info(
+            "%s: %d articles done, %d left, about %d s to go.",
+            "Topics" if stage == "topics" else "Related articles",
+            done,
+            left,
+            elapsed / done * left if done else 0,
+        )
+        enqueue_safely(refresh_all_related, stage=stage, after_pk=ids[-1], started=started)
+        return {"stage": stage, "done": done, "left": left}
+    if stage == "topics":
+        enqueue_safely(refresh_all_related, stage="related", started=time.time())
+        return {"stage": stage, "done": "all"}
+    reader_cache.content_changed()  # pages kept with the lists they had before
+    progress_log.info("Topics and related articles: ready.")
+    return {"stage": stage, "done": "all"}
+
+
 # Texts a build_vectors step embeds before it gives the worker back to the index updates waiting.
 VECTOR_STEP = 2_000
 
 
 @task(priority=RELATED_PRIORITY)
-def build_vectors(kinds: list[str] | None = None, after_pk: int = 0, started: float | None = None) -> dict:
+def build_vectors(
+    kinds: list[str] | None = None,
+    after_pk: int = 0,
+    started: float | None = None,
+    then_related: bool = False,
+) -> dict:
     """Every vector search by meaning uses, built by the worker in steps: bring_up asks for it, and
     the site answers by words meanwhile.
 
     Each step embeds the next VECTOR_STEP texts into the cache and enqueues the next step (at this
     low priority: the index updates of editors' saves run between steps); when every text of a kind
     is in the cache, its snapshot is written (kb.search.vectors.build, from the cache). Progress
-    goes to the worker's log, with an ETA.
+    goes to the worker's log, with an ETA. then_related: the related lists are made again at the end
+    (bring_up's first run made them before there were vectors).
     """
     kinds = list(kinds or vectors.KINDS)
     started = started or time.time()
@@ -209,13 +258,16 @@ def build_vectors(kinds: list[str] | None = None, after_pk: int = 0, started: fl
         elapsed = time.time() - started
         eta = elapsed / done * left if done else 0.0
         progress_log.info("%s vectors: %d done, %d left, about %d s to go.", kind, done, left, eta)
-        enqueue_safely(build_vectors, kinds=kinds, after_pk=last, started=started)
+        enqueue_safely(build_vectors, kinds=kinds, after_pk=last, started=started, then_related=then_related)
         return {"kind": kind, "done": done, "left": left}
     count = vectors.build(kind)  # every text is in the cache: seconds
     progress_log.info("%s vectors: %d, ready.", kind, count)
     reader_cache.content_changed()  # pages kept while search had words alone
     if kinds[1:]:
-        enqueue_safely(build_vectors, kinds=kinds[1:], started=started)
+        enqueue_safely(build_vectors, kinds=kinds[1:], started=started, then_related=then_related)
+    elif then_related:
+        # The related lists made before the vectors had words alone: made again, meaning joining in.
+        enqueue_safely(refresh_all_related, stage="related")
     return {"kind": kind, "built": count}
 
 

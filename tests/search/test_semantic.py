@@ -239,9 +239,14 @@ def test_the_worker_builds_the_vectors_in_steps(meaning_on, monkeypatch):
     steps = []
     real_warm = vectors.warm_cache
     monkeypatch.setattr(vectors, "warm_cache", lambda kind, **kw: steps.append(kind) or real_warm(kind, **kw))
+    remade = []
+    monkeypatch.setattr(tasks.related, "refresh_related", lambda ids: remade.extend(ids) or [])
     tasks.build_vectors.enqueue()  # the immediate backend runs each step as it is enqueued
     assert steps.count(vectors.PROVISIONS) == 4  # three steps of one, then none left
     assert len(vectors.current(vectors.PROVISIONS)) == 3 and vectors.ready()
+    assert remade == []  # asked for by bring_up alone:
+    tasks.build_vectors.enqueue(then_related=True)
+    assert remade == list(Article.objects.order_by("pk").values_list("pk", flat=True))  # meaning joins them
 
 
 @pytest.mark.django_db

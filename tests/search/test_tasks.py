@@ -179,3 +179,30 @@ def test_a_run_that_fails_gives_back_what_it_took_over(search_index):
     written = [article for article in (first, second, third) if search(article.title).articles.total]
     assert len(written) == 2
     assert updates.filter(return_value__taken_over=1).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_every_topic_then_every_related_list_is_made_by_the_worker_in_steps(
+    search_index, monkeypatch, caplog
+):
+    """bring_up leaves them to the worker after a rebuild, so the site answers at once."""
+    from articles.models import ArticleTopic, RelatedArticle
+
+    monkeypatch.setattr(tasks, "RELATED_STEP", 2)
+    call_command("load_demo", verbosity=0)
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    ArticleTopic.objects.all().delete()
+    RelatedArticle.objects.all().delete()
+    tasks.refresh_all_related.enqueue()
+    with caplog.at_level("INFO", logger="kb.progress"):
+        call_command("search_worker", batch=True, verbosity=0)
+    steps = DBTaskResult.objects.filter(task_path__endswith="refresh_all_related")
+    assert set(steps.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert steps.count() == 2 * (7 + 1)  # each stage: seven steps of at most two, then its end
+    assert ArticleTopic.objects.values("article").distinct().count() == 13
+    assert RelatedArticle.objects.values("article").distinct().count() == 13
+    assert (
+        "Topics: 2 articles done, 11 left" in caplog.text
+        and "Topics and related articles: ready." in caplog.text
+    )

@@ -9,7 +9,8 @@
 3. the Q&A answers (../shared/bench/lecoqa/qa.jsonl), imported as published articles;
 4. the search index, rebuilt when any of the above or the analysis (dictionary, stop words,
    synonyms, the index's schema) changed, or when there is none; then every article's topics
-   and related articles. Otherwise only what editors left queued is written.
+   and related articles, left to the search worker (kb.search.tasks.refresh_all_related), so the
+   site answers at once. Otherwise only what editors left queued is written.
 5. the vectors of search by meaning (kb.search.vectors), after a rebuild or when they are missing:
    left to the search worker (`make run` starts it), so the site answers by words at once and
    by meaning too a few minutes later; the worker logs their progress with an ETA.
@@ -121,12 +122,14 @@ class Command(BaseCommand):
             )
             say(f"[4/5] Building the search index: {reason} …")
             call_command("rebuild_index", interactive=False, verbosity=verbosity)
-            say("      Topics and related articles …")
-            call_command("refresh_topics", verbosity=verbosity)
+            # Left to the search worker, so the site answers now: a page lists the latest articles of
+            # its category until its own related list is made (a minute or two).
+            say("      Topics and related articles: the search worker makes them (a minute or two).")
+            tasks.refresh_all_related.enqueue()
         if settings.KB_EMBEDDER and (rebuild or not vectors.ready()):
             say("[5/5] Search by meaning: the search worker builds its vectors (a few minutes on first run);")
             say("      until then search answers by words alone, and the search page says so.")
-            tasks.build_vectors.enqueue()
+            tasks.build_vectors.enqueue(then_related=rebuild)
         state_path.parent.mkdir(parents=True, exist_ok=True)
         state_path.write_text(json.dumps(inputs, indent=2))
         say(self.style.SUCCESS(f"Content and index up to date ({time.monotonic() - started:.1f} s)."))
