@@ -28,6 +28,7 @@ class Command(BaseCommand):
         if embedder is None:
             raise CommandError("Search by meaning is off (KB_EMBEDDER is empty): there is nothing to build.")
         for what in kind or vectors.KINDS:
+            embedder = get_embedder(what)
             started = time.monotonic()
             count = vectors.build(what, progress=self.progress_bar(what, started, verbosity))
             if verbosity >= 1:
