@@ -100,17 +100,21 @@ def threshold_range(dev: Nearness, off_topic: Nearness, *, off_topic_target=0.9,
     unanswered; and the shares at the thresholds in force."""
     provision_cosine = meaning.threshold(meaning.PROVISION_COSINE, dev.provision_model)
     answer_cosine = meaning.threshold(meaning.ANSWER_COSINE, dev.article_model)
-    meeting = [
-        step / 100
+    shares = {
+        step / 100: (
+            round(off_topic.unanswered(step / 100, provision_cosine), 4),
+            round(dev.unanswered(step / 100, provision_cosine), 4),
+        )
         for step in range(0, 100)
-        if off_topic.unanswered(step / 100, provision_cosine) >= off_topic_target
-        and dev.unanswered(step / 100, provision_cosine) <= dev_target
-    ]
+    }
+    meeting = [cosine for cosine, (off, on) in shares.items() if off >= off_topic_target and on <= dev_target]
     return {
         "article_model": dev.article_model,
         "answer_cosine": answer_cosine,
         "provision_cosine": provision_cosine,
         "answer_cosines_meeting_both": [min(meeting), max(meeting)] if meeting else None,
+        # answer threshold → (off-topic share, dev share) judged unanswered
+        "shares_by_answer_cosine": {f"{cosine:.2f}": share for cosine, share in shares.items()},
         "dev_unanswered": round(dev.unanswered(answer_cosine, provision_cosine), 4),
         "off_topic_unanswered": round(off_topic.unanswered(answer_cosine, provision_cosine), 4),
     }
@@ -411,7 +415,13 @@ def run_benchmark(
         elapsed = time.perf_counter() - started
         cards["fts5"].add([keys.get(pk) for pk in ranked], question.gold, elapsed)
         if progress and number % 100 == 0:
-            progress(f"{number}/{len(questions)} questions")
+            so_far = "; ".join(
+                f"{name} hit@10 {card.figures()['hit@10']:.3f} mrr@10 {card.figures()['mrr@10']:.3f} "
+                f"r@100 {card.figures()['recall@100']:.3f} p95 {card.figures()['p95_ms']} ms"
+                for name, card in cards.items()
+                if name.startswith("system") and card.count
+            )
+            progress(f"{number}/{len(questions)} questions: {so_far}")
     figures = {name: card.figures() for name, card in cards.items()}
     figures["variants"] = list(variants)
     figures["meaning_ready"] = meaning_ready
