@@ -10,7 +10,14 @@
 - bm25:   a plain BM25 over the same provisions' text (jieba without our dictionary, the
           benchmark's stop words, k1=1.3, b=0.75): the quality reference;
 - fts5:   SQLite FTS5 (C) over the same documents and the same query terms as the system:
-          the speed reference.
+          the speed reference;
+- system[NAME]: the system again with other settings (a variant, `--variant`), e.g. another model
+          for the answers' vectors, question by question beside the others in the same run.
+
+For the system and each variant, the question's nearness to the nearest answer and provision is
+kept, so that the range of thresholds judging "nothing here answers" (kb.search.meaning.answered)
+that meets both targets (>= 0.9 of off-topic questions, <= 0.05 of dev ones) is reported for the
+model at hand; and the question's embedding time by each model, on one thread.
 """
 
 import json
@@ -20,15 +27,17 @@ import sqlite3
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba
+from django.test import override_settings
 
 from articles.models import Article
-from kb.search import vectors
+from kb.search import meaning, vectors
 from kb.search.analysis import ChineseBigramAnalyzer, ChineseWordAnalyzer, analyze
-from kb.search.embedding import question_vector
+from kb.search.embedding import load_model, loaded_path, question_vector
 from kb.search.engine import search_engine
 from kb.search.evidence import allowed_provisions
 from kb.search.query import select_terms, understand
@@ -45,13 +54,94 @@ DEPTH = 100
 SYSTEMS = ("system", "system_lexical", "system_no_articles", "dense_only", "bm25", "fts5")
 
 
-def unanswered_share(questions: list[str]) -> float | None:
+def unanswered_share(questions: list[str], nearness: "Nearness | None" = None) -> float | None:
     """The share of these questions the search page judges that nothing here answers (meaning's
-    judgement: None while its vectors are not built)."""
+    judgement: None while its vectors are not built). nearness: kept for the thresholds' range."""
     if not questions or not vectors.ready():
         return None
-    judged = [search(question, kind="provisions", limit=10).answered for question in questions]
+    judged = []
+    for question in questions:
+        outcome = search(question, kind="provisions", limit=10)
+        judged.append(outcome.answered)
+        if nearness is not None:
+            nearness.add(question, outcome)
     return round(sum(answer is False for answer in judged) / len(judged), 4)
+
+
+@dataclass
+class Nearness:
+    """For each question: whether it cites a provision (answered whatever its nearness), and its
+    cosine to the nearest answer and to the nearest provision, by the models of each kind."""
+
+    rows: list[tuple[bool, float, float]] = field(default_factory=list)
+    article_model: str = ""
+    provision_model: str = ""
+
+    def add(self, text: str, outcome, exclude_articles: frozenset[int] = frozenset()) -> None:
+        found = meaning.understand(
+            outcome.query.core or outcome.query.text, exclude_articles=exclude_articles
+        )
+        if found is None:
+            return
+        self.article_model, self.provision_model = found.article_model, found.provision_model
+        self.rows.append((outcome.cited is not None, found.best_article_cosine, found.best_provision_cosine))
+
+    def unanswered(self, answer_cosine: float, provision_cosine: float) -> float:
+        judged = [
+            not cited and article < answer_cosine and provision < provision_cosine
+            for cited, article, provision in self.rows
+        ]
+        return sum(judged) / max(len(judged), 1)
+
+
+def threshold_range(dev: Nearness, off_topic: Nearness, *, off_topic_target=0.9, dev_target=0.05) -> dict:
+    """The answers' thresholds (cosine, by 0.01, the provisions' kept as the model's) that judge at
+    least off_topic_target of the off-topic questions and at most dev_target of the dev ones
+    unanswered; and the shares at the thresholds in force."""
+    provision_cosine = meaning.threshold(meaning.PROVISION_COSINE, dev.provision_model)
+    answer_cosine = meaning.threshold(meaning.ANSWER_COSINE, dev.article_model)
+    shares = {
+        step / 100: (
+            round(off_topic.unanswered(step / 100, provision_cosine), 4),
+            round(dev.unanswered(step / 100, provision_cosine), 4),
+        )
+        for step in range(0, 100)
+    }
+    meeting = [cosine for cosine, (off, on) in shares.items() if off >= off_topic_target and on <= dev_target]
+    return {
+        "article_model": dev.article_model,
+        "answer_cosine": answer_cosine,
+        "provision_cosine": provision_cosine,
+        "answer_cosines_meeting_both": [min(meeting), max(meeting)] if meeting else None,
+        # answer threshold → (off-topic share, dev share) judged unanswered
+        "shares_by_answer_cosine": {f"{cosine:.2f}": share for cosine, share in shares.items()},
+        "dev_unanswered": round(dev.unanswered(answer_cosine, provision_cosine), 4),
+        "off_topic_unanswered": round(off_topic.unanswered(answer_cosine, provision_cosine), 4),
+    }
+
+
+def embedding_times(questions: list[str], kind: str) -> dict:
+    """The kind's model embedding each question once (no cache), on this process's threads:
+    p50 and p95 of the wall time and of the thread's processor time, in ms."""
+    path = loaded_path(kind)
+    if not path:
+        return {}
+    model = load_model(path)
+    encode = getattr(model, "encode_questions", model.encode)
+    encode(questions[:3])  # warm
+    wall, processor = [], []
+    for text in questions:
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        encode([text])
+        processor.append((time.thread_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return {
+        "model": model.name,
+        "p50_ms": round(percentile(wall, 0.5), 2),
+        "p95_ms": round(percentile(wall, 0.95), 2),
+        "cpu_p50_ms": round(percentile(processor, 0.5), 2),
+        "cpu_p95_ms": round(percentile(processor, 0.95), 2),
+    }
 
 
 def normalized_question(text: str) -> str:
@@ -205,7 +295,18 @@ def compare(with_articles: list, without: list, gold: set) -> str:
     return "better" if ranked_with < ranked_without else "worse" if ranked_with > ranked_without else "same"
 
 
-def run_benchmark(questions: list[Question], stopwords: set[str], progress=None) -> dict:
+def variant_settings(variants: dict[str, dict] | None, name: str | None):
+    """The settings of a variant, in force for a block (the system itself: none changed)."""
+    return override_settings(**variants[name]) if name else nullcontext()
+
+
+def run_benchmark(
+    questions: list[Question],
+    stopwords: set[str],
+    progress=None,
+    variants: dict[str, dict] | None = None,
+    off_topic: list[str] | None = None,
+) -> dict:
     provisions = list(
         Provision.objects.filter(law__is_current=True)
         .select_related("law")
@@ -250,9 +351,12 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
         progress(
             "Search by meaning is off or its vectors are not built (manage.py build_vectors): words only."
         )
-    cards = {name: Scorecard(name) for name in SYSTEMS}
+    variants = variants or {}
+    cards = {name: Scorecard(name) for name in (*SYSTEMS, *(f"system[{name}]" for name in variants))}
     compared = Counter()
     left_out = unanswered = 0
+    unanswered_by_variant = Counter()
+    nearness = {name: Nearness() for name in (None, *variants)}
     provision_vectors = vectors.current(vectors.PROVISIONS)
     for number, question in enumerate(questions, start=1):
         own = answers.get(normalized_question(question.text), frozenset())
@@ -263,6 +367,19 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
         fused = [keys.get(hit.object.pk) for hit in outcome.provisions.hits]
         cards["system"].add(fused, question.gold, elapsed)
         unanswered += outcome.answered is False
+        if meaning_ready:
+            nearness[None].add(question.text, outcome, exclude_articles=own)
+        for name in variants:  # the same search with the variant's settings, side by side
+            with variant_settings(variants, name):
+                started = time.perf_counter()
+                outcome = search(question.text, kind="provisions", limit=DEPTH, exclude_articles=own)
+                elapsed = time.perf_counter() - started
+                cards[f"system[{name}]"].add(
+                    [keys.get(hit.object.pk) for hit in outcome.provisions.hits], question.gold, elapsed
+                )
+                unanswered_by_variant[name] += outcome.answered is False
+                if outcome.meaning_ready:
+                    nearness[name].add(question.text, outcome, exclude_articles=own)
 
         started = time.perf_counter()
         outcome = search(
@@ -298,10 +415,41 @@ def run_benchmark(questions: list[Question], stopwords: set[str], progress=None)
         elapsed = time.perf_counter() - started
         cards["fts5"].add([keys.get(pk) for pk in ranked], question.gold, elapsed)
         if progress and number % 100 == 0:
-            progress(f"{number}/{len(questions)} questions")
+            so_far = "; ".join(
+                f"{name} hit@10 {card.figures()['hit@10']:.3f} mrr@10 {card.figures()['mrr@10']:.3f} "
+                f"r@100 {card.figures()['recall@100']:.3f} p95 {card.figures()['p95_ms']} ms"
+                for name, card in cards.items()
+                if name.startswith("system") and card.count
+            )
+            progress(f"{number}/{len(questions)} questions: {so_far}")
     figures = {name: card.figures() for name, card in cards.items()}
+    figures["variants"] = list(variants)
     figures["meaning_ready"] = meaning_ready
     figures["dev_unanswered"] = round(unanswered / max(len(questions), 1), 4) if meaning_ready else None
+    for name in variants:
+        figures[f"system[{name}]"]["dev_unanswered"] = round(
+            unanswered_by_variant[name] / max(len(questions), 1), 4
+        )
+    if meaning_ready and off_topic:
+        if progress:
+            progress("The off-topic questions, and each model's time to embed a question…")
+        texts = [question.text for question in questions]
+        figures["answered_judgement"], figures["question_embedding"] = {}, {}
+        for name in (None, *variants):
+            label = f"system[{name}]" if name else "system"
+            off = Nearness()
+            with variant_settings(variants, name):
+                share = unanswered_share(off_topic, off)
+                if name:
+                    figures[label]["off_topic_unanswered"] = share
+                else:
+                    figures["off_topic_unanswered"] = share
+                figures["answered_judgement"][label] = threshold_range(nearness[name], off)
+                for kind in vectors.KINDS:
+                    model = load_model(loaded_path(kind)) if loaded_path(kind) else None
+                    if model is not None and model.name not in figures["question_embedding"]:
+                        figures["question_embedding"][model.name] = embedding_times(texts, kind)
+        figures["off_topic_questions"] = len(off_topic)
     figures["provisions"] = len(provisions)
     figures["articles"] = Article.objects.published().count()
     figures["questions_with_own_answer_left_out"] = left_out

@@ -17,6 +17,7 @@ ElasticVectors.
 
 import elasticsearch
 import numpy as np
+from django.core.exceptions import ImproperlyConfigured
 from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchBackend,
     Elasticsearch7SearchEngine,
@@ -57,8 +58,7 @@ class KBElasticsearchBackend(Elasticsearch7SearchBackend):
         for field_class in fields.values():
             name = field_class.index_fieldname
             mapping[name] = field_mapping(field_class, mapping[name])
-        embedder = get_embedder()
-        return content_field_name, with_vector(mapping, embedder.dimensions if embedder else None)
+        return content_field_name, with_vector(mapping, vector_dimensions())
 
     def build_search_kwargs(self, query_string, **kwargs):
         return with_prior(super().build_search_kwargs(query_string, **kwargs))
@@ -113,8 +113,7 @@ def document_vectors(model, objects) -> dict[int, list[float]]:
     Through the vectors' cache (kb.search.vectors): a text embedded once, for the snapshots or an
     earlier indexing, is not embedded again.
     """
-    embedder = get_embedder()
-    if embedder is None or model not in EMBEDDED or not objects:
+    if model not in EMBEDDED or not objects or (embedder := get_embedder(EMBEDDED[model])) is None:
         return {}
     to_embed, text_of = vectors.objects_and_texts(EMBEDDED[model])
     held = set(to_embed.filter(pk__in=[obj.pk for obj in objects]).values_list("pk", flat=True))
@@ -126,6 +125,18 @@ def document_vectors(model, objects) -> dict[int, list[float]]:
             matrix = store.vectors([text_of(obj) for obj in batch])
             found.update((obj.pk, row.tolist()) for obj, row in zip(batch, matrix, strict=True))
     return found
+
+
+def vector_dimensions() -> int | None:
+    """The dimensions of the index's one vector field: articles and provisions share it, so their
+    models must agree (KB_ARTICLE_EMBEDDER with another model's dimensions works on local vectors only)."""
+    dimensions = {embedder.dimensions for kind in EMBEDDED.values() if (embedder := get_embedder(kind))}
+    if len(dimensions) > 1:
+        raise ImproperlyConfigured(
+            "On Elasticsearch the articles' and the provisions' models share one vector field: "
+            "KB_ARTICLE_EMBEDDER must name a model of KB_EMBEDDER's dimensions."
+        )
+    return dimensions.pop() if dimensions else None
 
 
 class ElasticVectors:

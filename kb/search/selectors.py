@@ -197,9 +197,10 @@ def search_articles(
     threshold = evidence.MIN_SIMILARITY * evidence.best_possible(terms, statistics, query.words)
     answering = {pk for pk, score in zip(ranked.ids, ranked.scores, strict=False) if score >= threshold}
     if question_meaning is not None:  # and those as near the question in meaning as an answer is
-        answering |= {
-            pk for pk, cosine in question_meaning.nearest_articles if cosine >= meaning.ANSWER_COSINE
-        } & set(by_words)
+        near_enough = meaning.threshold(meaning.ANSWER_COSINE, question_meaning.article_model)
+        answering |= {pk for pk, cosine in question_meaning.nearest_articles if cosine >= near_enough} & set(
+            by_words
+        )
     words = query.highlight_terms
     return HitList(
         [

@@ -40,12 +40,11 @@ from articles.markdown import plain_text
 from articles.models import Article
 from statutes.models import Provision
 
-from .embedding import Embedder, get_embedder
+from .embedding import ARTICLES, PROVISIONS, Embedder, get_embedder
 
 logger = logging.getLogger(__name__)
 
-ARTICLES, PROVISIONS = "articles", "provisions"
-KINDS = (ARTICLES, PROVISIONS)
+KINDS = (ARTICLES, PROVISIONS)  # each with its model (kb.search.embedding.get_embedder(kind))
 BATCH = 64
 KEEP_SNAPSHOTS = 3  # a process may still be mapping the previous one
 UPDATE_LOCK_WAIT = 30.0  # seconds a save's update waits for a build run by hand (then: rebuilt later)
@@ -190,7 +189,7 @@ class Snapshots:
             return None
         stamp = (str(pointer), stat.st_mtime_ns, stat.st_size, stat.st_ino)
         with self._lock:
-            held = self._loaded.get(kind)
+            held = self._loaded.get(str(pointer))
             if held and held[0] == stamp:
                 return held[1]
         loaded = None
@@ -206,7 +205,7 @@ class Snapshots:
                     "The %s vectors at %s cannot be read (%s): search by words.", kind, pointer, error
                 )
         with self._lock:
-            self._loaded[kind] = (stamp, loaded)
+            self._loaded[str(pointer)] = (stamp, loaded)
         return loaded
 
     def forget(self) -> None:
@@ -231,8 +230,8 @@ snapshots = Snapshots()
 
 
 def current(kind: str) -> VectorSet | None:
-    """The kind's vectors for the configured model; None until they are built (or with no model)."""
-    embedder = get_embedder()
+    """The kind's vectors for its configured model; None until they are built (or with no model)."""
+    embedder = get_embedder(kind)
     found = snapshots.get(kind) if embedder is not None else None
     if found is None or found.model != embedder.name or found.matrix.shape[1] != embedder.dimensions:
         return None
@@ -240,7 +239,7 @@ def current(kind: str) -> VectorSet | None:
 
 
 def ready() -> bool:
-    """Whether search can use meaning: both kinds' vectors are built for the configured model."""
+    """Whether search can use meaning: both kinds' vectors are built, each for its configured model."""
     return all(current(kind) is not None for kind in KINDS)
 
 
@@ -314,7 +313,7 @@ def articles_to_embed():
 
 def build(kind: str, *, progress: Progress | None = None) -> int:
     """Every vector of the kind, from the cache or embedded now, as its new snapshot; the count."""
-    embedder = get_embedder()
+    embedder = get_embedder(kind)
     if embedder is None:
         return 0
     with writing():
@@ -356,7 +355,7 @@ def warm_cache(kind: str, *, after_pk: int, limit: int) -> tuple[int, int] | Non
     """Embed, into the cache only, the next `limit` objects of the kind after this id: a long build
     made in steps, so that the search worker runs the index updates waiting between them.
     (the last id done, how many are left after it), or None when none is left."""
-    embedder = get_embedder()
+    embedder = get_embedder(kind)
     if embedder is None:
         return None
     objects, text_of = objects_and_texts(kind)
@@ -372,7 +371,7 @@ def warm_cache(kind: str, *, after_pk: int, limit: int) -> tuple[int, int] | Non
 def update_articles(article_ids: Iterable[int]) -> None:
     """The changed articles' vectors as the database has them now (the search task, after a save):
     a published one gets its vector, a withdrawn or deleted one loses it."""
-    embedder = get_embedder()
+    embedder = get_embedder(ARTICLES)
     if embedder is None:
         return
     changed = {int(pk) for pk in article_ids}

@@ -166,6 +166,9 @@ HAYSTACK_CONNECTIONS = {
 }
 # Search by meaning (kb.search.embedding): the sentence encoder, a dotted path; "" for words alone.
 KB_EMBEDDER = os.environ.get("KB_EMBEDDER", "kb.search.embedding.UniversalSentenceEncoder")
+# The published answers' model, when it is another ("": KB_EMBEDDER's). A model that cannot be loaded
+# here (kb.search.embedding.MultilingualE5Small on a processor without AVX2) leaves them KB_EMBEDDER's.
+KB_ARTICLE_EMBEDDER = os.environ.get("KB_ARTICLE_EMBEDDER", "")
 # Its vectors of articles and provisions, beside the index (kb.search.vectors).
 VECTORS_PATH = Path(os.environ.get("KB_VECTORS_PATH", VAR_DIR / "vectors"))
 

@@ -49,6 +49,44 @@ def test_bench_search_scores_the_system_beside_its_references(search_index, tmp_
     assert figures["with_articles_against_without"] == {"better": 0, "same": 2, "worse": 0}
 
 
+def test_bench_search_runs_a_variant_beside_the_system_and_judges_the_answered(search_index, tmp_path):
+    from django.test import override_settings
+
+    call_command("load_demo", verbosity=0)
+    search_index()
+    queries = write_rows(
+        tmp_path / "queries.jsonl",
+        [{"qid": 1, "question": "刺探他人隐私", "gold": ["中华人民共和国民法典第一千零三十二条"]}],
+    )
+    stopwords = tmp_path / "stopwords.txt"
+    stopwords.write_text("的\n", encoding="utf-8")
+    off_topic = tmp_path / "off_topic.txt"
+    off_topic.write_text("红烧肉怎么做\n", encoding="utf-8")
+    figures_file = tmp_path / "figures.json"
+    library = "tests.search.test_models_by_kind.LibraryModel"
+    answers = "tests.search.test_models_by_kind.AnswerModel"
+    with override_settings(KB_EMBEDDER=library, VECTORS_PATH=tmp_path / "vectors"):
+        call_command("build_vectors", verbosity=0)
+        with override_settings(KB_ARTICLE_EMBEDDER=answers, VECTORS_PATH=tmp_path / "other"):
+            call_command("build_vectors", verbosity=0)
+        call_command(
+            "bench_search",
+            queries=queries,
+            stopwords=str(stopwords),
+            off_topic=str(off_topic),
+            json_out=str(figures_file),
+            variant=[f"answers:KB_ARTICLE_EMBEDDER={answers},VECTORS_PATH={tmp_path / 'other'}"],
+        )
+    figures = json.loads(figures_file.read_text())
+    assert figures["meaning_ready"] and figures["system[answers]"]["queries"] == 1
+    assert figures["system[answers]"]["hit@10"] == figures["system"]["hit@10"] == 1.0
+    judged = figures["answered_judgement"]
+    assert judged["system"]["article_model"] == "fake-library"
+    assert judged["system[answers]"]["article_model"] == "fake-answers"
+    assert figures["off_topic_unanswered"] is not None
+    assert set(figures["question_embedding"]) == {"fake-answers", "fake-library"}
+
+
 # Six questions on one provision (a dog bite), with one answer, in words no demo article has and
 # each in several of the six; one question on a provision no other row cites. What related
 # articles can get right is known: for each dog-bite answer, the five others.

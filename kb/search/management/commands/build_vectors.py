@@ -30,6 +30,7 @@ class Command(BaseCommand):
         if embedder is None:
             raise CommandError("Search by meaning is off (KB_EMBEDDER is empty): there is nothing to build.")
         for what in kind or vectors.KINDS:
+            embedder = get_embedder(what)
             started = time.monotonic()
             progress = Progress(self.stdout, f"语义向量：{LABELS[what]}", verbosity=verbosity)
             count = vectors.build(what, progress=progress)
