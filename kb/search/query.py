@@ -62,6 +62,8 @@ class SearchQuery:
     words: list[str] = field(default_factory=list)
     bigrams: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
+    # The legal terms of the everyday words in the question (加班 → 延长工作时间), whole (data/synonyms.txt).
+    legal_terms: list[str] = field(default_factory=list)
     core: str = ""  # the text without its filler (怎么办, 会被抓吗): what is searched and embedded
 
     @property
@@ -102,10 +104,11 @@ def understand(raw: str) -> SearchQuery:
         return SearchQuery(raw=raw or "", text=text, truncated=truncated, too_short=True, core=core)
     bigrams = [gram for gram in analyze(ChineseBigramAnalyzer(), core) if len(gram) == 2]
     everyday = synonyms()
-    expansions = []
+    expansions, terms = [], []
     for word, legal_terms in everyday.items():
         if word in core:
             for term in legal_terms:
+                terms.append(term)
                 # A legal term the index splits (解除劳动合同) is looked for by its indexed words.
                 expansions.extend(part for part in analyze(ChineseWordAnalyzer(), term) if part not in words)
     return SearchQuery(
@@ -115,6 +118,7 @@ def understand(raw: str) -> SearchQuery:
         words=words,
         bigrams=bigrams,
         expansions=list(dict.fromkeys(expansions)),
+        legal_terms=[term for term in dict.fromkeys(terms) if term not in core],
         core=core,
     )
 

@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from django.conf import settings
 from haystack import connections
 
 from articles.markdown import plain_text
@@ -236,6 +237,16 @@ def in_order(queryset, ids: list[int]) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
+def meaning_text(query) -> str:
+    """What the question's vector is made of: its words without filler, and, with KB_MEANING_TERMS,
+    the legal terms of its everyday words (公司不给加班费 + 延长工作时间), which the model does not
+    tie together by itself."""
+    text = query.core or query.text
+    if str(settings.KB_MEANING_TERMS) in ("1", "True") and query.legal_terms:
+        text = f"{text} {' '.join(query.legal_terms)}"
+    return text
+
+
 @recovering_closed_readers
 def search(
     raw: str,
@@ -263,7 +274,7 @@ def search(
     if use_meaning:
         try:
             question_meaning = meaning.understand(
-                query.core or query.text, exclude_articles=not_yet_visible() | exclude_articles
+                meaning_text(query), exclude_articles=not_yet_visible() | exclude_articles
             )
         except Exception:  # noqa: BLE001 - the reader is answered by words, and operators learn why
             logger.exception("Search by meaning failed for a question; answered by words alone.")

@@ -169,6 +169,9 @@ KB_EMBEDDER = os.environ.get("KB_EMBEDDER", "kb.search.embedding.UniversalSenten
 # The published answers' model, when it is another ("": KB_EMBEDDER's). A model that cannot be loaded
 # here (kb.search.embedding.MultilingualE5Small on a processor without AVX2) leaves them KB_EMBEDDER's.
 KB_ARTICLE_EMBEDDER = os.environ.get("KB_ARTICLE_EMBEDDER", "")
+# The question's vector takes the legal terms of its everyday words too (kb.search.selectors.meaning_text:
+# 公司不给加班费 + 延长工作时间); "0" embeds the question's own words alone.
+KB_MEANING_TERMS = os.environ.get("KB_MEANING_TERMS", "1") == "1"
 # Its vectors of articles and provisions, beside the index (kb.search.vectors).
 VECTORS_PATH = Path(os.environ.get("KB_VECTORS_PATH", VAR_DIR / "vectors"))
 

@@ -46,6 +46,20 @@ def test_everyday_words_bring_legal_terms():
     assert "配偶" in query.expansions and "借款" in query.expansions
 
 
+def test_the_questions_vector_may_take_the_legal_terms_of_its_everyday_words(settings):
+    """公司不给加班费: USE does not tie 加班费 to 延长工作时间 by itself (the question was judged to have
+    no answer here); with KB_MEANING_TERMS its vector takes the whole legal terms too."""
+    from kb.search.selectors import meaning_text
+
+    query = understand("公司不给加班费怎么办")
+    assert "延长工作时间" in query.legal_terms and "加班费" not in query.legal_terms  # already in the words
+    settings.KB_MEANING_TERMS = False
+    assert meaning_text(query) == "公司不给加班费"
+    settings.KB_MEANING_TERMS = True
+    assert meaning_text(query).startswith("公司不给加班费 ") and "延长工作时间" in meaning_text(query)
+    assert meaning_text(understand("无人机航拍")) == "无人机航拍"  # no everyday word: as it is
+
+
 SAFE_TERM = set("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
