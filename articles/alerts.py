@@ -135,7 +135,8 @@ def cite_new_text(alert: CitationAlert, *, user) -> CitedNew:
 
 
 def locked_open(alert: CitationAlert) -> CitationAlert:
-    locked = CitationAlert.objects.select_for_update().select_related(
+    # Only the alert's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+    locked = CitationAlert.objects.select_for_update(of=("self",)).select_related(
         "article", "provision__law", "provision_change__new_provision__law"
     )
     alert = locked.get(pk=alert.pk)
