@@ -274,17 +274,18 @@ def search_report(since: datetime.datetime | None, *, limit: int = 50) -> Search
         few=[row for row in grouped if 0 < row.articles_found < FEW_RESULTS][:limit],
     )
     report.trend = daily_trend(since)
-    report.unanswered_searches = sum(day.unanswered for day in report.trend)
-    if since is None:  # the trend shows the last days only; the totals count them all
-        report.unanswered_searches = not_answered(SearchRecord.objects.all()).count()
+    # The period's own count: the chart may draw more days (a week at least) or fewer (90 at most).
+    period = (
+        SearchRecord.objects.all() if since is None else SearchRecord.objects.filter(searched_at__gte=since)
+    )
+    report.unanswered_searches = period.filter(NOT_ANSWERED).count()
     shown = {row.query: row for row in report.frequent + report.unanswered + report.few}
     report.opened = add_opened_results(shown, since)
     return report
 
 
-def not_answered(searches):
-    """The searches whose page said nothing here answers them (before the verdict was kept: no article)."""
-    return searches.filter(Q(answered=False) | Q(answered__isnull=True, articles_found=0))
+# The searches whose page said nothing here answers them (before the verdict was kept: no article).
+NOT_ANSWERED = Q(answered=False) | Q(answered__isnull=True, articles_found=0)
 
 
 # The trend of the whole record shows this many days at most.
@@ -305,7 +306,7 @@ def daily_trend(since: datetime.datetime | None, now: datetime.datetime | None =
         .values("day")
         .annotate(
             searches=Count("id"),
-            unanswered=Count("id", filter=Q(answered=False) | Q(answered__isnull=True, articles_found=0)),
+            unanswered=Count("id", filter=NOT_ANSWERED),
         )
         .order_by("day")
     )

@@ -203,6 +203,14 @@ class TestReport:
         ]
         assert report.unanswered_searches == 2 and report.opened == 2
 
+    def test_the_unanswered_total_counts_the_period_not_the_days_the_chart_draws(self):
+        """Today's report draws a week, but its totals are today's."""
+        record("今天没有答案的问题", 0)
+        record("三天前没有答案的问题", 0, days_ago=3)
+        today = insight.search_report(insight.period_start("1"))
+        assert today.searches == 1 and today.unanswered_searches == 1
+        assert insight.search_report(insight.period_start("7")).unanswered_searches == 2
+
     def test_the_trend_counts_every_day_of_the_period_with_its_unanswered_searches(self):
         record("今天的问题", 3)
         record("今天没有答案的问题", 0)
