@@ -99,51 +99,41 @@ class CitationAlertAdminMixin:
             acknowledge_url,
         )
 
-    def alert_or_404(self, request, object_id, alert_id):
-        article = self.get_object(request, str(object_id))
-        if article is None or not self.has_change_permission(request, article):
-            return None
-        return get_object_or_404(
-            CitationAlert.objects.select_related("article"), pk=alert_id, article=article
-        )
-
     def cite_new_view(self, request, object_id, alert_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        alert = self.alert_or_404(request, object_id, alert_id)
-        if alert is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
-        try:
+        def cite_new(alert) -> str:
             done = alerts.cite_new_text(alert, user=request.user)
-        except alerts.AlertResolved:
-            messages.warning(request, "这条提醒已经有人处理过了，未做改动。")
-        except (ValueError, services.PublishRefused) as refused:
-            messages.error(request, f"没有改动：{refused}")
-        else:
             quoted = (
                 f"正文中替换了 {done.quotes_replaced} 处引文"
                 if done.quotes_replaced
                 else "正文中没有原样的旧引文"
             )
-            messages.success(
-                request, f"已引用新条文：{quoted}，改写了 {done.references_renumbered} 处条号。请核对正文。"
-            )
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[object_id]) + "#alerts")
+            return f"已引用新条文：{quoted}，改写了 {done.references_renumbered} 处条号。请核对正文。"
+
+        return self.alert_action(request, object_id, alert_id, cite_new)
 
     def acknowledge_view(self, request, object_id, alert_id):
+        def acknowledge(alert) -> str:
+            reason = request.POST.get(f"alert_reason_{alert.pk}", "")
+            alerts.acknowledge(alert, user=request.user, reason=reason)
+            return f"已确认无需修改：{alert.provision}。理由记入了修订历史。"
+
+        return self.alert_action(request, object_id, alert_id, acknowledge)
+
+    def alert_action(self, request, object_id, alert_id, act):
+        """One of an alert's two actions: a POST by an editor who may change the article; act(alert)
+        does it and says what it did. Back to the change form, with a message either way."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        alert = self.alert_or_404(request, object_id, alert_id)
-        if alert is None:
+        article = self.get_object(request, str(object_id))
+        if article is None or not self.has_change_permission(request, article):
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
+        alert = get_object_or_404(
+            CitationAlert.objects.select_related("article"), pk=alert_id, article=article
+        )
         try:
-            alerts.acknowledge(
-                alert, user=request.user, reason=request.POST.get(f"alert_reason_{alert.pk}", "")
-            )
+            messages.success(request, act(alert))
         except alerts.AlertResolved:
             messages.warning(request, "这条提醒已经有人处理过了，未做改动。")
         except (ValueError, services.PublishRefused) as refused:
             messages.error(request, f"没有改动：{refused}")
-        else:
-            messages.success(request, f"已确认无需修改：{alert.provision}。理由记入了修订历史。")
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[object_id]) + "#alerts")
