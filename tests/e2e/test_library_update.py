@@ -4,19 +4,17 @@ editor meets the alert on the admin's front page and cites the new text, or ackn
 import datetime
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from articles.models import CitationAlert
-from articles.services import ensure_editor_group
 from statutes.importer import import_statutes
 from statutes.models import Law
+from tests.e2e.test_editor_workflow import log_in_as_editor
 from tests.helpers import make_article
 from tests.statutes.test_update import REVIEW, first_snapshot, second_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Edit0r-passw0rd!"
 TODAY = datetime.date(2026, 11, 28)
 OLD_PURPOSE = "为了规范电信市场秩序，制定本条例。"
 OLD_APPLICATION = "公民认为具体行政行为侵犯其合法权益，向行政机关提出行政复议申请。"
@@ -38,16 +36,6 @@ def updated(tmp_path, live_server, settings):
     second_snapshot(root)
     import_statutes(root, today=TODAY)
     return live_server.url, articles
-
-
-def log_in_as_editor(page, site):
-    editor = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    editor.groups.add(ensure_editor_group())
-    page.goto(site + "/admin/login/?next=/admin/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
 
 
 def test_a_reader_compares_two_versions_of_a_provision_word_by_word(page, updated, screenshot):
