@@ -27,6 +27,16 @@ class ProvisionText:
     text: str
     pk: int | None = None
 
+    @classmethod
+    def of(cls, row) -> "ProvisionText":
+        """A provision row (statutes.models.Provision) as compared."""
+        return cls(row.key, row.label, row.text, row.pk)
+
+
+def provision_texts(law) -> list[ProvisionText]:
+    """A law version's provisions as compared, in reading order (one query)."""
+    return [ProvisionText.of(row) for row in law.provisions.order_by("order").only("key", "label", "text")]
+
 
 @dataclass(frozen=True)
 class Change:

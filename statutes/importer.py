@@ -23,8 +23,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from .changes import ADDED, CHANGED, REMOVED, RENUMBERED, Change, ProvisionText, compare
-from .models import Law, LawChange, Level, LibraryImport, Provision, ProvisionChange, Status
+from .changes import ADDED, CHANGED, REMOVED, RENUMBERED, Change, ProvisionText, compare, provision_texts
+from .models import Law, LawChange, Level, LibraryImport, Provision, ProvisionChange, Status, date_rank
 from .numerals import format_key, format_label, int_to_chinese
 from .parser import ParsedProvision, ParsedStatute, StatuteFormatError, parse_file, split_file_name
 from .signals import library_updated
@@ -481,10 +481,6 @@ def assign_versions(drafts: list[LawDraft], existing: list[Law], today: datetime
             draft.status = Status.IN_FORCE
 
 
-def date_rank(day: datetime.date | None) -> datetime.date:
-    return day or datetime.date.min
-
-
 # --- writing ------------------------------------------------------------------------
 
 
@@ -681,7 +677,7 @@ def write_law_versions(
         if created and previous_current is None:
             changes.append(PendingLawChange(LawChange.Kind.ADDED, law))
         elif created:
-            before = [provision_text(row) for row in previous_current.provisions.order_by("order")]
+            before = provision_texts(previous_current)
             changes.append(
                 PendingLawChange(
                     LawChange.Kind.NEW_VERSION, law, previous_current, compare(before, synced.after)
@@ -694,10 +690,6 @@ def write_law_versions(
         if law.status == Status.REPEALED and was_in_force:
             changes.append(PendingLawChange(LawChange.Kind.REPEALED, law, previous_current))
     return counts, changes
-
-
-def provision_text(row: Provision) -> ProvisionText:
-    return ProvisionText(row.key, row.label, row.text, row.pk)
 
 
 @dataclass
@@ -718,7 +710,7 @@ def sync_provisions(
     existing = {} if is_new else {(row.number, row.suffix): row for row in law.provisions.all()}
     # As they were, for the change report (kept before the rows below are changed in memory).
     before = sorted(existing.values(), key=lambda row: row.order)
-    before = [provision_text(row) for row in before]
+    before = [ProvisionText.of(row) for row in before]
     to_create, to_update, in_order = [], [], []
     unchanged = 0
     for order, provision in enumerate(parsed, start=1):
@@ -773,6 +765,6 @@ def sync_provisions(
         "provisions_deleted": len(existing) - len(kept),
         "provisions_unchanged": unchanged,
     }
-    after = [provision_text(row) for row in in_order]
+    after = [ProvisionText.of(row) for row in in_order]
     changed = not is_new and (to_create or to_update or existing)
     return SyncedProvisions(counts, after, before if changed else None)

@@ -1,5 +1,7 @@
 """The statute library: laws (one row per version) and their provisions (条)."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.signals import pre_save
@@ -31,6 +33,11 @@ class Status(models.TextChoices):
     AMENDED = "已修改", "已修改"
     REPEALED = "已废止", "已废止"
     NOT_YET_IN_FORCE = "尚未生效", "尚未生效"
+
+
+def date_rank(day: datetime.date | None) -> datetime.date:
+    """How versions of a law are ordered: by promulgation date, an undated one first."""
+    return day or datetime.date.min
 
 
 # What "in force" means, once: the latest version of a law, with the status 现行有效.

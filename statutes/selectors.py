@@ -1,14 +1,13 @@
 """Reads of the statute library that the pages need, each in a fixed number of queries."""
 
-import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Q
 
-from .changes import Change, ProvisionText, compare
-from .models import Law, Level, LibraryImport, Provision
+from .changes import Change, compare, provision_texts
+from .models import Law, Level, LibraryImport, Provision, date_rank
 
 HEADING_LEVELS = ("part", "subpart", "chapter", "section")
 
@@ -136,13 +135,6 @@ def provision_with_neighbours(provision: Provision) -> tuple[Provision | None, P
 # --- versions of a law and of a provision (修订对照) -------------------------------------------
 
 
-def provision_texts(law: Law) -> list[ProvisionText]:
-    return [
-        ProvisionText(key, label, text, pk)
-        for pk, key, label, text in law.provisions.order_by("order").values_list("pk", "key", "label", "text")
-    ]
-
-
 def counterparts(older: Law, newer: Law) -> dict[str, str | None]:
     """Each provision of the older version (by key) → its key in the newer one, None where the newer
     version has it no more: matched by number and text (statutes.changes). Kept in the cache until
@@ -219,7 +211,3 @@ def compare_laws(older: Law, newer: Law) -> LawComparison:
     changes = compare(old, new)
     touched = {change.new.key for change in changes if change.new is not None}
     return LawComparison(older, newer, changes, sum(1 for p in new if p.key not in touched))
-
-
-def date_rank(day):
-    return day or datetime.date.min

@@ -7,7 +7,7 @@ from django.views.generic import DetailView, TemplateView
 from . import selectors
 from .changes import KIND_LABELS
 from .diff import diff_html
-from .models import Law, Level, Provision
+from .models import Law, Level, Provision, date_rank
 from .text import one_line
 
 TITLE_QUERY_MAX_LENGTH = 100
@@ -80,7 +80,7 @@ def other_version(law: Law, other_law_id: int) -> Law:
 
 
 def older_first(one: Law, other: Law) -> tuple[Law, Law]:
-    return tuple(sorted((one, other), key=lambda law: selectors.date_rank(law.promulgated_on)))
+    return tuple(sorted((one, other), key=lambda law: date_rank(law.promulgated_on)))
 
 
 class ProvisionCompareView(TemplateView):
